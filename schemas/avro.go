@@ -33,9 +33,10 @@ func newAvroType(r Record) (*avroType, error) {
 }
 
 // decode checks buf with the scanner, then decodes it with goavro. goavro's
-// own errors are not passed on: they may quote input.
-func (t *avroType) decode(buf []byte) (*avroReader, error) {
-	if err := t.scanner.check(buf); err != nil {
+// own errors are not passed on: they may quote input. Errors give byte
+// offsets from base, the offset of buf in the whole input.
+func (t *avroType) decode(buf []byte, base int) (*avroReader, error) {
+	if err := t.scanner.check(buf, base); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	native, _, err := t.codec.NativeFromBinary(buf)

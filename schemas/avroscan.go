@@ -149,25 +149,27 @@ func (e *scanError) Error() string {
 	return fmt.Sprintf("avro field %s at byte %d: %s", e.field, e.offset, e.what)
 }
 
-// check reports whether buf holds exactly one well-formed datum.
-func (s *scanner) check(buf []byte) error {
-	w := walker{buf: buf}
+// check reports whether buf holds exactly one well-formed datum. Errors give
+// byte offsets from base, the offset of buf in the whole input.
+func (s *scanner) check(buf []byte, base int) error {
+	w := walker{buf: buf, base: base}
 	if err := w.walk(s.root, ""); err != nil {
 		return err
 	}
 	if w.off != len(buf) {
-		return &scanError{offset: w.off, what: fmt.Sprintf("%d trailing bytes", len(buf)-w.off)}
+		return w.fail("", fmt.Sprintf("%d trailing bytes", len(buf)-w.off))
 	}
 	return nil
 }
 
 type walker struct {
-	buf []byte
-	off int
+	buf  []byte
+	off  int
+	base int
 }
 
 func (w *walker) fail(field, what string) error {
-	return &scanError{field: field, offset: w.off, what: what}
+	return &scanError{field: field, offset: w.base + w.off, what: what}
 }
 
 // varint reads a zig-zag encoded long of at most maxBytes bytes.

@@ -127,15 +127,22 @@ func (c *Codec) decode(r Record, data []byte, v record) error {
 			return fmt.Errorf("%w: %d bytes is too short for the confluent framing", ErrMalformed, len(data))
 		}
 		if data[0] != confluentMagic {
-			return fmt.Errorf("%w: confluent magic byte is 0x%02x, want 0x00", ErrMalformed, data[0])
+			return fmt.Errorf("%w: confluent magic byte is not 0x00", ErrMalformed)
 		}
 		id := binary.BigEndian.Uint32(data[1:confluentHeader])
 		if ids := c.acceptIDs[r]; ids != nil && !ids[id] {
 			return fmt.Errorf("%w: schema id %d is not accepted for %s", ErrMalformed, id, r)
 		}
 		data = data[confluentHeader:]
+	case FormatAvro:
+	default:
+		return fmt.Errorf("unknown format %q", string(c.format))
 	}
-	rd, err := c.avro[r].decode(data)
+	base := 0
+	if c.format == FormatConfluent {
+		base = confluentHeader
+	}
+	rd, err := c.avro[r].decode(data, base)
 	if err != nil {
 		return err
 	}

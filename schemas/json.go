@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -80,11 +81,34 @@ func unmarshalJSON(data []byte, v any) error {
 		// Field is a path that may go on into map keys, which are input:
 		// name the top-level field only, which is one of ours.
 		field, _, _ := strings.Cut(typ.Field, ".")
-		return fmt.Errorf("%w: JSON field %s at byte %d: want %s", ErrMalformed, field, typ.Offset, typ.Type)
+		return fmt.Errorf("%w: JSON field %s at byte %d: want %s", ErrMalformed, field, typ.Offset, jsonKind(typ.Type))
 	case errors.As(err, &typ):
-		return fmt.Errorf("%w: JSON value at byte %d: want %s", ErrMalformed, typ.Offset, typ.Type)
+		return fmt.Errorf("%w: JSON value at byte %d: want %s", ErrMalformed, typ.Offset, jsonKind(typ.Type))
 	}
 	return fmt.Errorf("%w: invalid JSON", ErrMalformed)
+}
+
+// jsonKind names the JSON kind that decodes into t.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "another type"
 }
 
 // timeReader parses RFC 3339 fields and keeps the first error.
