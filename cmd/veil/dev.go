@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/schemas"
+)
+
+//go:embed samples/conversations.jsonl
+var samples []byte
+
+// runDev is 'veil dev': an embedded Kafka-protocol broker with its data on
+// disk, Veil's topics, sample conversations and the processor.
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("veil dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		listen     = fs.String("listen", "127.0.0.1:9092", "address of the embedded broker")
+		dataDir    = fs.String("data-dir", defaultDataDir(), "where the embedded broker keeps its data")
+		brokerOnly = fs.Bool("broker-only", false, "run only the broker: no topics, samples or processor")
+		noSamples  = fs.Bool("no-samples", false, "do not load the sample conversations")
+		path       = fs.String("config", "", "YAML config file; brokers are set to the embedded broker")
+		httpAddr   = fs.String("http", "", "HTTP address for /metrics, /healthz, /readyz (default 127.0.0.1:9464)")
+		compact    = fs.Duration("compact-every", 5*time.Second, "how often the embedded broker compacts")
+	)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	c, err := loadConfig(*path, os.Getenv)
+	if err != nil {
+		return err
+	}
+	c.Brokers = []string{*listen}
+	if *path == "" {
+		c.Group = "veil-dev"
+		c.SessionTimeout = 6 * time.Second
+		c.RebalanceTimeout = 10 * time.Second
+	}
+	setIf(&c.HTTP.Addr, *httpAddr)
+	if err := c.finish(); err != nil {
+		return err
+	}
+	log := newLogger(c, stderr)
+
+	cluster, err := startBroker(*listen, *dataDir, *compact)
+	if err != nil {
+		return err
+	}
+	defer cluster.Close()
+	fmt.Fprintf(stdout, "veil dev: Kafka-protocol broker on %s (data in %s)\n", *listen, *dataDir)
+	if *brokerOnly {
+		<-ctx.Done()
+		return nil
+	}
+
+	if err := prepareDev(ctx, c, !*noSamples, stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `veil dev: processing %s into %d view(s); press Ctrl-C to stop.
+  read the redacted stream:  kcat -b %s -C -t %s -o beginning -e
+  send your own events:      kcat -b %s -P -t %s -k <conversation_id> < events.jsonl
+  rejected input:            kcat -b %s -C -t %s -o beginning -e -f '%%h %%s\n'
+  metrics and health:        http://%s/metrics  /healthz  /readyz
+`, c.Topics.Raw, len(c.Views), *listen, c.Views[0].Topic, *listen, c.Topics.Raw, *listen, c.Topics.DLQ, c.HTTP.Addr)
+	return runProcessor(ctx, c, log)
+}
+
+func defaultDataDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "veil", "dev")
+}
+
+// startBroker starts a one-node kfake cluster listening on addr, persisting
+// to dir and compacting every compactEvery.
+func startBroker(addr, dir string, compactEvery time.Duration) (*kfake.Cluster, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data dir: %w", err)
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--listen %q: %w", addr, err)
+	}
+	var p int
+	if _, err := fmt.Sscan(port, &p); err != nil {
+		return nil, fmt.Errorf("--listen %q: bad port", addr)
+	}
+	cluster, err := kfake.NewCluster(
+		kfake.NumBrokers(1),
+		kfake.Ports(p),
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, addr) }),
+		kfake.DataDir(dir),
+		kfake.GroupMinSessionTimeout(time.Second),
+		kfake.BrokerConfigs(map[string]string{
+			"log.cleaner.backoff.ms": fmt.Sprint(compactEvery.Milliseconds()),
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("starting embedded broker on %s: %w", addr, err)
+	}
+	return cluster, nil
+}
+
+// prepareDev creates the topics and, on a fresh broker, loads the samples.
+func prepareDev(ctx context.Context, c config, withSamples bool, stdout io.Writer) error {
+	opts, err := processor.ClientOpts(c.Config)
+	if err != nil {
+		return err
+	}
+	cl, err := kgo.NewClient(append(opts, kgo.RecordPartitioner(processor.Partitioner()))...)
+	if err != nil {
+		return fmt.Errorf("creating kafka client: %w", err)
+	}
+	defer cl.Close()
+	td := c.TopicDefaults
+	if err := processor.EnsureTopics(ctx, cl, td.Partitions, td.ReplicationFactor, processor.TopicSpecs(c.Config)); err != nil {
+		return err
+	}
+	if !withSamples {
+		return nil
+	}
+	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, c.Topics.Raw)
+	if err != nil {
+		return fmt.Errorf("reading end offsets of %s: %w", c.Topics.Raw, err)
+	}
+	var total int64
+	ends.Each(func(o kadm.ListedOffset) { total += o.Offset })
+	if total > 0 {
+		fmt.Fprintf(stdout, "veil dev: %s already holds %d events; samples not loaded again\n", c.Topics.Raw, total)
+		return nil
+	}
+	recs, err := sampleRecords(c.Topics.Raw, c.Input.Format)
+	if err != nil {
+		return err
+	}
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		return fmt.Errorf("loading samples: %w", err)
+	}
+	fmt.Fprintf(stdout, "veil dev: loaded %d sample events into %s\n", len(recs), c.Topics.Raw)
+	return nil
+}
+
+// sampleRecords encodes the embedded sample conversations in format f.
+func sampleRecords(topic string, f schemas.Format) ([]*kgo.Record, error) {
+	codec, err := schemas.NewCodec(f)
+	if err != nil {
+		return nil, err
+	}
+	var recs []*kgo.Record
+	sc := bufio.NewScanner(bytes.NewReader(samples))
+	for n := 1; sc.Scan(); n++ {
+		var ev schemas.ConversationEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return nil, fmt.Errorf("sample %d: %w", n, err)
+		}
+		val, err := codec.EncodeEvent(ev)
+		if err != nil {
+			return nil, fmt.Errorf("encoding sample %d: %w", n, err)
+		}
+		recs = append(recs, &kgo.Record{Topic: topic, Key: []byte(ev.ConversationID), Value: val})
+	}
+	if len(recs) == 0 {
+		return nil, errors.New("no sample events embedded")
+	}
+	return recs, nil
+}
+

@@ -1,0 +1,345 @@
+package processor
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/veil-privacy/veil/rules"
+	"github.com/veil-privacy/veil/schemas"
+)
+
+// Config configures a Processor. Zero values are filled by Default; Validate
+// reports every error at once.
+type Config struct {
+	// Brokers are the seed brokers, host:port.
+	Brokers []string `yaml:"brokers"`
+	// ClientID names this client in broker logs and quotas.
+	ClientID string `yaml:"client_id"`
+	// Group is the consumer group of all Veil instances of one deployment.
+	Group string `yaml:"group"`
+	// InstanceID enables static group membership (KIP-345): a restarted
+	// instance with the same id gets its partitions back without waiting for
+	// the session timeout. Use a stable per-instance name (pod name).
+	InstanceID string `yaml:"instance_id"`
+	// SessionTimeout is how long the group waits for a silent member.
+	SessionTimeout time.Duration `yaml:"session_timeout"`
+	// RebalanceTimeout bounds how long a rebalance waits for members.
+	RebalanceTimeout time.Duration `yaml:"rebalance_timeout"`
+	// TLS secures connections to the brokers.
+	TLS TLS `yaml:"tls"`
+	// SASL authenticates to the brokers.
+	SASL SASL `yaml:"sasl"`
+	// Topics names the topics Veil reads and writes.
+	Topics Topics `yaml:"topics"`
+	// Input configures decoding of raw events.
+	Input Input `yaml:"input"`
+	// Output configures encoding of rendered events.
+	Output Output `yaml:"output"`
+	// Processing configures parallelism, retries and shutdown.
+	Processing Processing `yaml:"processing"`
+	// DLQ configures the dead-letter topic.
+	DLQ DLQ `yaml:"dlq"`
+	// Views are the audiences, each with its own topic and policy.
+	Views []View `yaml:"views"`
+	// TopicDefaults are used when Veil creates its topics.
+	TopicDefaults TopicDefaults `yaml:"topic_defaults"`
+}
+
+// TLS configures TLS to the brokers.
+type TLS struct {
+	// Enabled switches TLS on; with no CA file the system roots are used.
+	Enabled bool `yaml:"enabled"`
+	// CAFile is a PEM bundle of CAs to trust.
+	CAFile string `yaml:"ca_file"`
+	// CertFile and KeyFile are a client certificate for mutual TLS.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// ServerName overrides the name checked in the broker certificate.
+	ServerName string `yaml:"server_name"`
+	// InsecureSkipVerify disables certificate checks; for tests only.
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+}
+
+// SASL configures SASL authentication.
+type SASL struct {
+	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; empty disables SASL.
+	Mechanism string `yaml:"mechanism"`
+	// Username to authenticate as.
+	Username string `yaml:"username"`
+	// PasswordFile holds the password (never put it in the config file).
+	PasswordFile string `yaml:"password_file"`
+	// Password is set from PasswordFile or the VEIL_SASL_PASSWORD environment
+	// variable; it is never read from YAML.
+	Password string `yaml:"-"`
+}
+
+// Topics names the topics.
+type Topics struct {
+	// Raw is the ingest topic of raw conversation events (key conversation_id).
+	Raw string `yaml:"raw"`
+	// DLQ receives rejected input, redacted, with reason headers.
+	DLQ string `yaml:"dlq"`
+}
+
+// Input configures decoding.
+type Input struct {
+	// Format is json, avro or confluent (Avro with the 5-byte schema-id frame).
+	Format schemas.Format `yaml:"format"`
+	// MaxEventBytes rejects larger events to the DLQ as oversized.
+	MaxEventBytes int `yaml:"max_event_bytes"`
+}
+
+// Output configures encoding.
+type Output struct {
+	// Format is json, avro or confluent.
+	Format schemas.Format `yaml:"format"`
+	// MaxRecordBytes is the largest output record; a rendered event larger
+	// than this goes to the DLQ instead of failing the whole partition at
+	// the broker. Keep it below the topics' max.message.bytes.
+	MaxRecordBytes int `yaml:"max_record_bytes"`
+}
+
+// Processing configures the worker pool and the commit loop.
+type Processing struct {
+	// Workers is the size of the redaction pool (default GOMAXPROCS).
+	Workers int `yaml:"workers"`
+	// MaxPollRecords bounds one batch; a batch is fully acknowledged before
+	// its offsets are committed and the next one starts.
+	MaxPollRecords int `yaml:"max_poll_records"`
+	// Guarantee is at_least_once (default) or exactly_once.
+	Guarantee string `yaml:"guarantee"`
+	// DeliveryTimeout bounds one produce attempt, internal retries included.
+	DeliveryTimeout time.Duration `yaml:"delivery_timeout"`
+	// RetryMaxElapsed bounds retries of failed outputs (exponential backoff);
+	// past it the processor stops without committing, so nothing is lost.
+	RetryMaxElapsed time.Duration `yaml:"retry_max_elapsed"`
+	// ShutdownGrace bounds draining the current batch on SIGTERM.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+}
+
+// DLQ configures the dead-letter topic.
+type DLQ struct {
+	// IncludeRaw puts the raw, unredacted input in DLQ records. Off by
+	// default: the DLQ then holds the input with every finding redacted.
+	IncludeRaw bool `yaml:"include_raw"`
+	// MaxPayloadBytes truncates (redacted) DLQ payloads.
+	MaxPayloadBytes int `yaml:"max_payload_bytes"`
+}
+
+// View is one audience: a topic and the policy its events are rendered with.
+type View struct {
+	// Name identifies the view in headers, metrics and rendered events.
+	Name string `yaml:"name"`
+	// Topic is the compacted output topic.
+	Topic string `yaml:"topic"`
+	// Policy says how each type of finding and structured field is rendered.
+	Policy PolicyConfig `yaml:"policy"`
+}
+
+// PolicyConfig is a view's masking policy as written in the config file.
+type PolicyConfig struct {
+	// Version is carried in every rendered event and header.
+	Version string `yaml:"version"`
+	// Default applies to finding types not listed in Types.
+	Default rules.Rule `yaml:"default"`
+	// Types maps a finding type (EMAIL_ADDRESS, …) to its rule.
+	Types map[rules.Type]rules.Rule `yaml:"types"`
+	// Fields maps a structured field (customer_id, author_name,
+	// author_email) to its rule; unlisted fields are removed.
+	Fields map[string]rules.Rule `yaml:"fields"`
+}
+
+// Structured fields a policy can name, and the type each is rendered as.
+var structuredFields = map[string]rules.Type{
+	"customer_id":  "CUSTOMER_ID",
+	"author_name":  rules.Person,
+	"author_email": rules.Email,
+}
+
+// TopicDefaults are the settings Veil uses when it creates topics.
+type TopicDefaults struct {
+	// Create makes Veil create its missing topics at start.
+	Create bool `yaml:"create"`
+	// Partitions of each created topic.
+	Partitions int32 `yaml:"partitions"`
+	// ReplicationFactor of each created topic (-1: broker default).
+	ReplicationFactor int16 `yaml:"replication_factor"`
+	// MinCompactionLag, MaxCompactionLag and DeleteRetention are applied to
+	// the compacted topics; MaxCompactionLag bounds the time from a
+	// tombstone to physical deletion of the records it supersedes.
+	MinCompactionLag time.Duration `yaml:"min_compaction_lag"`
+	MaxCompactionLag time.Duration `yaml:"max_compaction_lag"`
+	DeleteRetention  time.Duration `yaml:"delete_retention"`
+	// RawRetention is retention.ms of the raw topic, DLQRetention of the DLQ.
+	RawRetention time.Duration `yaml:"raw_retention"`
+	DLQRetention time.Duration `yaml:"dlq_retention"`
+}
+
+// Default returns the defaults: one analytics view redacting every finding.
+func Default() Config {
+	return Config{
+		Brokers:          []string{"127.0.0.1:9092"},
+		ClientID:         "veil",
+		Group:            "veil",
+		SessionTimeout:   45 * time.Second,
+		RebalanceTimeout: 60 * time.Second,
+		Topics:           Topics{Raw: "conversations.raw", DLQ: "conversations.dlq"},
+		Input:            Input{Format: schemas.FormatJSON, MaxEventBytes: 1 << 20},
+		Output:           Output{Format: schemas.FormatJSON, MaxRecordBytes: 1_000_000},
+		Processing: Processing{
+			Workers:         runtime.GOMAXPROCS(0),
+			MaxPollRecords:  2000,
+			Guarantee:       AtLeastOnce,
+			DeliveryTimeout: 30 * time.Second,
+			RetryMaxElapsed: 2 * time.Minute,
+			ShutdownGrace:   25 * time.Second,
+		},
+		DLQ:   DLQ{MaxPayloadBytes: 64 << 10},
+		Views: DefaultViews(),
+		TopicDefaults: TopicDefaults{
+			Create:            true,
+			Partitions:        6,
+			ReplicationFactor: -1,
+			MaxCompactionLag:  7 * 24 * time.Hour,
+			DeleteRetention:   24 * time.Hour,
+			RawRetention:      3 * 24 * time.Hour,
+			DLQRetention:      7 * 24 * time.Hour,
+		},
+	}
+}
+
+// DefaultViews returns the built-in views.
+func DefaultViews() []View {
+	return []View{{
+		Name:  "analytics",
+		Topic: "conversations.analytics",
+		Policy: PolicyConfig{
+			Version: "analytics/1",
+			Default: rules.Rule{Action: rules.Redact},
+			Fields: map[string]rules.Rule{
+				"customer_id": {Action: rules.Redact},
+			},
+		},
+	}}
+}
+
+// The processing guarantees.
+const (
+	AtLeastOnce = "at_least_once"
+	ExactlyOnce = "exactly_once"
+)
+
+// Validate reports every error in c.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if len(c.Brokers) == 0 {
+		bad("brokers: at least one broker is required")
+	}
+	for i, b := range c.Brokers {
+		if !strings.Contains(b, ":") {
+			bad("brokers[%d]: %q is not host:port", i, b)
+		}
+	}
+	if c.Group == "" {
+		bad("group: required")
+	}
+	if c.SessionTimeout <= 0 || c.RebalanceTimeout <= 0 {
+		bad("session_timeout and rebalance_timeout must be positive")
+	}
+	if c.TLS.CertFile != "" && c.TLS.KeyFile == "" || c.TLS.CertFile == "" && c.TLS.KeyFile != "" {
+		bad("tls: cert_file and key_file go together")
+	}
+	switch c.SASL.Mechanism {
+	case "":
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
+		if c.SASL.Username == "" {
+			bad("sasl.username: required with mechanism %s", c.SASL.Mechanism)
+		}
+	default:
+		bad("sasl.mechanism: unknown %q (want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)", c.SASL.Mechanism)
+	}
+	if c.Topics.Raw == "" {
+		bad("topics.raw: required")
+	}
+	if c.Topics.DLQ == "" {
+		bad("topics.dlq: required")
+	}
+	if _, err := schemas.ParseFormat(string(c.Input.Format)); err != nil {
+		bad("input.format: %v", err)
+	}
+	if _, err := schemas.ParseFormat(string(c.Output.Format)); err != nil {
+		bad("output.format: %v", err)
+	}
+	if c.Input.MaxEventBytes <= 0 {
+		bad("input.max_event_bytes: must be positive")
+	}
+	if c.Output.MaxRecordBytes <= 0 {
+		bad("output.max_record_bytes: must be positive")
+	}
+	p := c.Processing
+	if p.Workers <= 0 {
+		bad("processing.workers: must be positive")
+	}
+	if p.MaxPollRecords <= 0 {
+		bad("processing.max_poll_records: must be positive")
+	}
+	if p.Guarantee != AtLeastOnce && p.Guarantee != ExactlyOnce {
+		bad("processing.guarantee: unknown %q (want %s or %s)", p.Guarantee, AtLeastOnce, ExactlyOnce)
+	}
+	if p.DeliveryTimeout <= 0 || p.RetryMaxElapsed <= 0 || p.ShutdownGrace <= 0 {
+		bad("processing: delivery_timeout, retry_max_elapsed and shutdown_grace must be positive")
+	}
+	if c.DLQ.MaxPayloadBytes < 0 {
+		bad("dlq.max_payload_bytes: must not be negative")
+	}
+	if len(c.Views) == 0 {
+		bad("views: at least one view is required")
+	}
+	names, topics := map[string]bool{}, map[string]bool{c.Topics.Raw: true, c.Topics.DLQ: true}
+	for i, v := range c.Views {
+		at := fmt.Sprintf("views[%d]", i)
+		if v.Name != "" {
+			at = fmt.Sprintf("views[%d] (%s)", i, v.Name)
+		}
+		if v.Name == "" {
+			bad("%s: name required", at)
+		} else if names[v.Name] {
+			bad("%s: duplicate view name", at)
+		}
+		names[v.Name] = true
+		if v.Topic == "" {
+			bad("%s: topic required", at)
+		} else if topics[v.Topic] {
+			bad("%s: topic %q is used twice", at, v.Topic)
+		}
+		topics[v.Topic] = true
+		if err := v.Policy.policy().Validate(); err != nil {
+			bad("%s: policy: %w", at, err)
+		}
+		for f, r := range v.Policy.Fields {
+			if _, ok := structuredFields[f]; !ok {
+				bad("%s: policy: unknown field %q (want customer_id, author_name or author_email)", at, f)
+			} else if err := r.Validate(); err != nil {
+				bad("%s: policy: field %s: %w", at, f, err)
+			}
+		}
+	}
+	if c.TopicDefaults.Partitions <= 0 {
+		bad("topic_defaults.partitions: must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// policy returns the rules.Policy of the finding types.
+// An unset default redacts: a policy fails closed.
+func (pc PolicyConfig) policy() rules.Policy {
+	def := pc.Default
+	if def.Action == "" {
+		def.Action = rules.Redact
+	}
+	return rules.Policy{Version: pc.Version, Default: def, Types: pc.Types}
+}

@@ -1,0 +1,356 @@
+// Package processor is Veil's Kafka pipeline: it consumes raw conversation
+// events in a consumer group, redacts them in a bounded worker pool and
+// produces one rendered event per view, in input order per conversation,
+// committing an offset only after every output up to it is acknowledged.
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/veil-privacy/veil/rules"
+	"github.com/veil-privacy/veil/schemas"
+)
+
+// Processor runs the pipeline. Build it with New, run it with Run.
+type Processor struct {
+	cfg    Config
+	log    *slog.Logger
+	engine *rules.Engine
+	in     *schemas.Codec
+	out    *schemas.Codec
+	views  []view
+	m      *metrics
+	opts   []kgo.Opt
+	cl     *kgo.Client
+	ready  atomic.Bool
+	seq    atomic.Uint64
+}
+
+// view is a View with its policies built.
+type view struct {
+	name, topic string
+	policy      rules.Policy
+	fields      rules.Policy
+	headers     []kgo.RecordHeader
+}
+
+// New builds a Processor. cfg must be valid; engine detects personal data;
+// reg receives the metrics; extra client options (a dialer in tests) are
+// appended to those built from cfg.
+func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Registerer, extra ...kgo.Opt) (*Processor, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid config: %w", err)
+	}
+	in, err := schemas.NewCodec(cfg.Input.Format)
+	if err != nil {
+		return nil, fmt.Errorf("input codec: %w", err)
+	}
+	out, err := schemas.NewCodec(cfg.Output.Format)
+	if err != nil {
+		return nil, fmt.Errorf("output codec: %w", err)
+	}
+	p := &Processor{cfg: cfg, log: log, engine: engine, in: in, out: out, m: newMetrics(reg)}
+	for _, v := range cfg.Views {
+		fields := rules.Policy{Version: v.Policy.Version, Default: rules.Rule{Action: rules.Remove}, Types: map[rules.Type]rules.Rule{}}
+		for f, r := range v.Policy.Fields {
+			fields.Types[structuredFields[f]] = r
+		}
+		p.views = append(p.views, view{
+			name: v.Name, topic: v.Topic, policy: v.Policy.policy(), fields: fields,
+			headers: []kgo.RecordHeader{
+				{Key: "veil.view", Value: []byte(v.Name)},
+				{Key: "veil.policy.version", Value: []byte(v.Policy.Version)},
+				{Key: "veil.detector.version", Value: []byte(engine.Version())},
+			},
+		})
+	}
+	opts, err := ClientOpts(cfg)
+	if err != nil {
+		return nil, err
+	}
+	p.opts = append(opts,
+		kgo.ConsumerGroup(cfg.Group),
+		kgo.ConsumeTopics(cfg.Topics.Raw),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.SessionTimeout(cfg.SessionTimeout),
+		kgo.RebalanceTimeout(cfg.RebalanceTimeout),
+		kgo.RecordPartitioner(Partitioner()),
+		kgo.RecordDeliveryTimeout(cfg.Processing.DeliveryTimeout),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, a map[string][]int32) {
+			log.Info("partitions assigned", "partitions", a)
+		}),
+		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, r map[string][]int32) {
+			// Every batch is committed before rebalances are allowed, so
+			// nothing acknowledged is left uncommitted here.
+			log.Info("partitions revoked", "partitions", r)
+		}),
+		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, l map[string][]int32) {
+			log.Warn("partitions lost; nothing is committed for them", "partitions", l)
+		}),
+	)
+	if cfg.InstanceID != "" {
+		p.opts = append(p.opts, kgo.InstanceID(cfg.InstanceID))
+	}
+	p.opts = append(p.opts, extra...)
+	return p, nil
+}
+
+// Ready reports whether the processor is connected and consuming.
+func (p *Processor) Ready() bool { return p.ready.Load() }
+
+// Run consumes until ctx is cancelled, then drains the current batch (within
+// the shutdown grace), commits what is acknowledged and leaves the group. It
+// returns nil after a clean shutdown; an error means the processor stopped
+// without committing the batch in hand (it will be consumed again).
+func (p *Processor) Run(ctx context.Context) error {
+	cl, err := kgo.NewClient(p.opts...)
+	if err != nil {
+		return fmt.Errorf("creating kafka client: %w", err)
+	}
+	p.cl = cl
+	defer p.ready.Store(false)
+
+	w := newPool(p, p.cfg.Processing.Workers)
+	defer w.close()
+
+	if err := cl.Ping(ctx); err != nil {
+		cl.Close()
+		return fmt.Errorf("connecting to brokers: %w", err)
+	}
+	if td := p.cfg.TopicDefaults; td.Create {
+		if err := EnsureTopics(ctx, cl, td.Partitions, td.ReplicationFactor, TopicSpecs(p.cfg)); err != nil {
+			cl.Close()
+			return err
+		}
+	}
+	p.ready.Store(true)
+	p.log.Info("processor started", "topic", p.cfg.Topics.Raw, "group", p.cfg.Group,
+		"workers", p.cfg.Processing.Workers, "views", len(p.views))
+
+	for {
+		fetches := cl.PollRecords(ctx, p.cfg.Processing.MaxPollRecords)
+		if fetches.IsClientClosed() {
+			return nil
+		}
+		fetches.EachError(func(t string, part int32, err error) {
+			if !errors.Is(err, context.Canceled) {
+				p.log.Warn("fetch error", "topic", t, "partition", part, "err", err)
+			}
+		})
+		if recs := fetches.Records(); len(recs) > 0 {
+			if err := p.runBatch(ctx, w, fetches, recs); err != nil {
+				cl.AllowRebalance()
+				cl.Close()
+				return err
+			}
+		}
+		cl.AllowRebalance()
+		if ctx.Err() != nil {
+			p.log.Info("shutting down: leaving the group")
+			p.ready.Store(false)
+			cl.CloseAllowingRebalance()
+			return nil
+		}
+	}
+}
+
+// runBatch processes one polled batch, waits until every output is
+// acknowledged (retrying failures with backoff) and commits it.
+func (p *Processor) runBatch(ctx context.Context, w *pool, fetches kgo.Fetches, recs []*kgo.Record) error {
+	start := time.Now()
+	// Draining continues after ctx is cancelled, for at most the grace period.
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(p.cfg.Processing.ShutdownGrace, cancel)
+		context.AfterFunc(bctx, func() { t.Stop() })
+	})
+	defer stop()
+
+	b := &batch{ctx: bctx}
+	w.run(b, recs)
+	if err := p.retryFailed(bctx, b); err != nil {
+		return fmt.Errorf("batch of %d records not acknowledged, offsets not committed: %w", len(recs), err)
+	}
+	for _, o := range b.acked {
+		p.m.eventsOut.WithLabelValues(o).Inc()
+	}
+	if err := p.cl.CommitUncommittedOffsets(bctx); err != nil {
+		// The outputs are acknowledged; the records will be consumed again
+		// by whoever owns them next (at-least-once).
+		p.m.commits.WithLabelValues("error").Inc()
+		p.log.Warn("commit failed; the batch will be redelivered", "records", len(recs), "err", err)
+		return nil
+	}
+	p.m.commits.WithLabelValues("ok").Inc()
+	p.m.batch.Observe(time.Since(start).Seconds())
+	fetches.EachPartition(func(fp kgo.FetchTopicPartition) {
+		if n := len(fp.Records); n > 0 {
+			lag := fp.HighWatermark - fp.Records[n-1].Offset - 1
+			p.m.commitLag.WithLabelValues(fp.Topic, strconv.Itoa(int(fp.Partition))).Set(float64(lag))
+		}
+	})
+	return nil
+}
+
+// retryFailed re-produces the outputs whose produce failed, in their original
+// order, with exponential backoff, until all are acknowledged or the retry
+// budget is spent.
+func (p *Processor) retryFailed(ctx context.Context, b *batch) error {
+	if len(b.failed) == 0 {
+		return nil
+	}
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 100 * time.Millisecond
+	bo.MaxInterval = 5 * time.Second
+	bo.MaxElapsedTime = p.cfg.Processing.RetryMaxElapsed
+	op := func() error {
+		slices.SortFunc(b.failed, func(x, y output) int { return int(x.seq - y.seq) })
+		p.m.retries.Inc()
+		p.log.Warn("re-producing failed outputs", "count", len(b.failed), "err", b.lastErr)
+		recs := make([]*kgo.Record, len(b.failed))
+		for i, o := range b.failed {
+			recs[i] = fresh(o.rec)
+		}
+		results := p.cl.ProduceSync(ctx, recs...)
+		var still []output
+		for i, r := range results {
+			if r.Err != nil {
+				p.m.produceErrors.Inc()
+				b.lastErr = r.Err
+				still = append(still, output{seq: b.failed[i].seq, rec: recs[i], view: b.failed[i].view})
+				continue
+			}
+			if v := b.failed[i].view; v != "" {
+				b.acked = append(b.acked, v)
+			}
+		}
+		b.failed = still
+		if len(still) > 0 {
+			if ctx.Err() != nil {
+				return backoff.Permanent(ctx.Err())
+			}
+			return fmt.Errorf("%d outputs still failing: %w", len(still), b.lastErr)
+		}
+		return nil
+	}
+	return backoff.Retry(op, backoff.WithContext(bo, ctx))
+}
+
+// fresh copies the parts of r that a new produce needs.
+func fresh(r *kgo.Record) *kgo.Record {
+	return &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Context: r.Context, Partition: r.Partition}
+}
+
+// batch collects the outcome of the outputs of one polled batch.
+type batch struct {
+	ctx     context.Context
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	failed  []output
+	acked   []string // view name per acknowledged view record
+	lastErr error
+}
+
+// output is one produced record with its place in production order.
+type output struct {
+	seq  uint64
+	rec  *kgo.Record
+	view string // "" for DLQ records
+}
+
+func (b *batch) done(o output, err error) {
+	b.mu.Lock()
+	if err != nil {
+		b.failed = append(b.failed, o)
+		b.lastErr = err
+	} else if o.view != "" {
+		b.acked = append(b.acked, o.view)
+	}
+	b.mu.Unlock()
+	b.wg.Done()
+}
+
+// produce sends the outputs of one input record, in order.
+func (p *Processor) produce(b *batch, outs []output) {
+	for _, o := range outs {
+		o.seq = p.seq.Add(1)
+		b.wg.Add(1)
+		p.cl.Produce(b.ctx, o.rec, func(_ *kgo.Record, err error) {
+			if err != nil {
+				p.m.produceErrors.Inc()
+			}
+			b.done(o, err)
+		})
+	}
+}
+
+// pool is the bounded set of workers. Records are routed by key (the
+// conversation id) so that one conversation is always handled by the same
+// worker, in offset order.
+type pool struct {
+	p    *Processor
+	jobs []chan job
+	wg   sync.WaitGroup
+}
+
+type job struct {
+	b   *batch
+	rec *kgo.Record
+}
+
+func newPool(p *Processor, n int) *pool {
+	w := &pool{p: p, jobs: make([]chan job, n)}
+	for i := range w.jobs {
+		ch := make(chan job, 256)
+		w.jobs[i] = ch
+		w.wg.Go(func() {
+			var scratch worker
+			for j := range ch {
+				p.produce(j.b, p.handle(&scratch, j.rec))
+				j.b.wg.Done()
+			}
+		})
+	}
+	return w
+}
+
+// run hands every record of recs to its worker and waits until all of their
+// outputs have been produced and answered.
+func (w *pool) run(b *batch, recs []*kgo.Record) {
+	for _, r := range recs {
+		w.p.m.eventsIn.WithLabelValues(r.Topic).Inc()
+		b.wg.Add(1)
+		w.jobs[w.slot(r)] <- job{b: b, rec: r}
+	}
+	b.wg.Wait()
+}
+
+func (w *pool) slot(r *kgo.Record) int {
+	if r.Key == nil {
+		return int(r.Partition) % len(w.jobs)
+	}
+	return int(murmur2(r.Key)&0x7fffffff) % len(w.jobs)
+}
+
+// close stops the workers and waits for them.
+func (w *pool) close() {
+	for _, ch := range w.jobs {
+		close(ch)
+	}
+	w.wg.Wait()
+}
