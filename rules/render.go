@@ -162,14 +162,14 @@ func (p *Policy) renderValue(dst []byte, t Type, v string, pz Pseudonymizer) []b
 func mask(dst []byte, v string, keep int) []byte {
 	alnum := 0
 	for i := 0; i < len(v); i++ {
-		if isAlnum(v[i]) {
+		if isWordByte(v[i]) {
 			alnum++
 		}
 	}
 	hide := alnum - keep
 	for i, r := range v {
 		switch {
-		case r < utf8.RuneSelf && isAlnum(byte(r)):
+		case r < utf8.RuneSelf && isWordByte(byte(r)):
 			if hide > 0 {
 				dst = append(dst, "•"...)
 				hide--
@@ -186,6 +186,6 @@ func mask(dst []byte, v string, keep int) []byte {
 	return dst
 }
 
-func isAlnum(c byte) bool {
+func isWordByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
