@@ -8,7 +8,9 @@
 #                                                        format (idempotent) + start in background, wait until ready;
 #                                                        --acls enables the KRaft StandardAuthorizer (deny by default,
 #                                                        User:ANONYMOUS = the PLAINTEXT admin is a super user) so
-#                                                        deploy/acls/apply-acls.sh can be exercised locally
+#                                                        deploy/acls/apply-acls.sh can be exercised locally;
+#                                                        --config FILE appends FILE to the generated
+#                                                        server.properties (later keys win: extra listeners, SASL)
 #   deploy/kafka/kafka.sh stop  [--dir DIR]              SIGTERM, wait up to 30 s, then SIGKILL (idempotent)
 #   deploy/kafka/kafka.sh status [--dir DIR]             print running/stopped (exit 0 if running, 3 if not)
 #   deploy/kafka/kafka.sh classpath                      print the java classpath (for kafka.tools / admin classes)
@@ -40,6 +42,7 @@ PORT="${VEIL_KAFKA_PORT:-39092}"
 HEAP="${VEIL_KAFKA_HEAP:--Xms512m -Xmx768m}"
 TIMEOUT="${VEIL_KAFKA_TIMEOUT:-90}"
 ACLS=0
+EXTRA_CONFIG=""
 
 log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -56,6 +59,7 @@ parse_opts() {
       --dir) [[ $# -ge 2 ]] || die "--dir needs a value"; DIR="$2"; shift 2 ;;
       --dir=*) DIR="${1#*=}"; shift ;;
       --acls) ACLS=1; shift ;;
+      --config) [[ $# -ge 2 ]] || die "--config needs a file"; EXTRA_CONFIG="$2"; shift 2 ;;
       -h|--help) usage; exit 0 ;;
       *) die "unknown option: $1" ;;
     esac
@@ -206,6 +210,10 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:ANONYMOUS
 PROPS
+  fi
+  if [[ -n "$EXTRA_CONFIG" ]]; then
+    [[ -r "$EXTRA_CONFIG" ]] || die "cannot read --config $EXTRA_CONFIG"
+    { echo "# --config $EXTRA_CONFIG (overrides the lines above)"; cat "$EXTRA_CONFIG"; } >>"$DIR/server.properties"
   fi
   cp "$SCRIPT_DIR/log4j2.properties" "$DIR/log4j2.properties"
 }
