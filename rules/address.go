@@ -1,0 +1,294 @@
+package rules
+
+import "strings"
+
+// usStates lists US state and territory codes.
+const usStates = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI"
+
+// isStreet reports whether w ends with a Dutch street suffix (Kerkstraat, Molenlaan).
+func (e *Engine) isStreet(w string) bool {
+	n := len(w)
+	if n < 5 {
+		return false
+	}
+	for _, suf := range e.streetSuffixes {
+		if n >= len(suf)+2 && hasPrefixFold(w[n-len(suf):], suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// houseNumber matches a house number at i (after one space): 12, 12a, 12-3, 12 A, 12bis.
+// It returns its end, or 0.
+func houseNumber(t string, i int) int {
+	if i >= len(t) || t[i] != ' ' {
+		return 0
+	}
+	i++
+	st := i
+	for i < len(t) && isDigit(t[i]) && i-st < 5 {
+		i++
+	}
+	if i == st || t[st] == '0' || i < len(t) && isDigit(t[i]) {
+		return 0
+	}
+	if i < len(t) && isAlpha(t[i]) && (i+1 == len(t) || !isAlpha(t[i+1])) {
+		return i + 1
+	}
+	if i+1 < len(t) && t[i] == '-' && isAlnum(t[i+1]) {
+		k := i + 1
+		for k < len(t) && isAlnum(t[k]) && k-i < 5 {
+			k++
+		}
+		return k
+	}
+	for _, suf := range [...]string{" hs", " bis", " huis", " zw", " rd", " bg"} {
+		if strings.HasPrefix(t[i:], suf) && (i+len(suf) == len(t) || !isAlpha(t[i+len(suf)])) {
+			return i + len(suf)
+		}
+	}
+	if i < len(t) && isAlpha(t[i]) {
+		return 0
+	}
+	return i
+}
+
+// nlPostcode matches a Dutch postcode (1234 AB or 1234AB) at i and returns its end, or 0.
+func nlPostcode(t string, i int) int {
+	if i+6 > len(t) || t[i] < '1' || t[i] > '9' || !isDigit(t[i+1]) || !isDigit(t[i+2]) || !isDigit(t[i+3]) {
+		return 0
+	}
+	k := i + 4
+	if k < len(t) && t[k] == ' ' {
+		k++
+	}
+	if k+2 > len(t) || !isUpper(t[k]) || !isUpper(t[k+1]) || k+2 < len(t) && isAlnum(t[k+2]) {
+		return 0
+	}
+	if p := t[k : k+2]; p == "SA" || p == "SD" || p == "SS" {
+		return 0
+	}
+	return k + 2
+}
+
+// cityAt matches one to three capitalised words (with particles: Alphen aan den Rijn, Den Haag) after
+// one space at i, returning the end, or 0.
+func (s *scanner) cityAt(i int) int {
+	t := s.text
+	end := 0
+	k, e := nextWord(t, i)
+	for n := 0; n < 4 && k >= 0; n++ {
+		w := t[k:e]
+		lx := s.e.lexOf(w)
+		if startsUpper(t, k) || strings.HasPrefix(w, "'s-") {
+			if lx&(kStop|kGreeting) != 0 && lx&kNotName == 0 {
+				break
+			}
+			end = e
+		} else if lx&kParticle == 0 && w != "aan" && w != "bij" {
+			break
+		}
+		k, e = nextWord(t, e)
+	}
+	return end
+}
+
+// addressTail extends an address ending at i with ", 1234 AB City", " in City", ", City",
+// ", IL 60601" or a UK postcode.
+func (s *scanner) addressTail(i int) int {
+	t := s.text
+	end := i
+	k := i
+	if k < len(t) && t[k] == ',' {
+		k++
+	}
+	if k < len(t) && t[k] == ' ' {
+		if p := nlPostcode(t, k+1); p > 0 {
+			end = p
+			if c := s.cityAt(p); c > 0 {
+				end = c
+			}
+			return end
+		}
+		if p := ukPostcode(t, k+1); p > 0 {
+			return p
+		}
+		if k > i || strings.HasPrefix(t[k:], " in ") {
+			c0 := k
+			if t[k:min(len(t), k+4)] == " in " {
+				c0 = k + 3
+			}
+			if c := s.cityAt(c0); c > 0 {
+				end = c
+				// ", IL 60601" / " NW1 6XE" / ", 1234 AB"
+				k = end
+				if k < len(t) && t[k] == ',' {
+					k++
+				}
+				if k+1 < len(t) && t[k] == ' ' {
+					if p := ukPostcode(t, k+1); p > 0 {
+						return p
+					}
+					if p := nlPostcode(t, k+1); p > 0 {
+						return p
+					}
+					if k+4 < len(t) && isUpper(t[k+1]) && isUpper(t[k+2]) && t[k+3] == ' ' && strings.Contains(usStates, t[k+1:k+3]) {
+						z := k + 4
+						for z < len(t) && isDigit(t[z]) && z-(k+4) < 5 {
+							z++
+						}
+						if z-(k+4) == 5 {
+							if z+5 < len(t) && t[z] == '-' && isDigit(t[z+1]) {
+								z += 5
+							}
+							return z
+						}
+						return k + 3
+					}
+				}
+			}
+		}
+	}
+	return end
+}
+
+// street detects a Dutch-style address: a street name ending in a street
+// suffix (or any capitalised name after an address word) and a house number.
+func (s *scanner) street(a, we int) int {
+	if !s.e.enabledAny(Address) {
+		return 0
+	}
+	t := s.text
+	w := t[a:we]
+	end := we
+	if !s.e.isStreet(w) {
+		if !s.ctxBefore(a, 24, s.e.kw.addr) || s.e.lexOf(w)&(kStop|kNotName|kGreeting) != 0 {
+			return 0
+		}
+		// "Lange Voorhout 12": up to two more capitalised words.
+		for n := 0; n < 2; n++ {
+			if houseNumber(t, end) > 0 {
+				break
+			}
+			k, e := nextWord(t, end)
+			if k < 0 || !startsUpper(t, k) {
+				return 0
+			}
+			end = e
+		}
+	}
+	h := houseNumber(t, end)
+	if h == 0 {
+		return 0
+	}
+	// Reject "Kerkstraat 12:30" and amounts.
+	if h < len(t) && (t[h] == ':' || t[h] == ',' && h+1 < len(t) && isDigit(t[h+1])) {
+		return 0
+	}
+	start := a
+	// "Prins Hendrikkade", "Burgemeester de Withstraat": preceding capitalised words and particles.
+	for n := 0; n < 3; n++ {
+		p := start - 1
+		if p <= 0 || t[p] != ' ' {
+			break
+		}
+		ws := p
+		for ws > 0 && (isAlpha(t[ws-1]) || t[ws-1] >= 0x80 || t[ws-1] == '.') {
+			ws--
+		}
+		if ws == p {
+			break
+		}
+		pw := t[ws:p]
+		lx := s.e.lexOf(pw)
+		if startsUpper(t, ws) && lx&(kStop|kGreeting|kNotName|kIntro|kAddrCtx) == 0 && s.e.names.kind(pw)&nameFirst == 0 {
+			start = ws
+			continue
+		}
+		if lx&kParticle != 0 && n == 0 && ws > 1 && t[ws-1] == ' ' && startsUpper(t, ws-1-wordBack(t, ws-1)) {
+			start = ws
+			continue
+		}
+		break
+	}
+	end = s.addressTail(h)
+	conf := float32(0.9)
+	if end > h {
+		conf = 0.95
+	}
+	s.add(start, end, Address, conf, "address.street", "street name and house number")
+	return end
+}
+
+// wordBack returns the length of the word ending at e.
+func wordBack(t string, e int) int {
+	i := e
+	for i > 0 && isAlpha(t[i-1]) {
+		i--
+	}
+	return e - i
+}
+
+// numberAddress handles addresses that start with a number: Dutch postcodes
+// (1234 AB City) and English street lines (12B High Street, Springfield, IL 62704).
+// gs..ge is a single digit group. It returns the end, or 0.
+func (s *scanner) numberAddress(gs, ge int) int {
+	if !s.e.enabledAny(Address) {
+		return 0
+	}
+	t := s.text
+	if p := nlPostcode(t, gs); p > 0 && ge-gs == 4 {
+		end := p
+		conf := float32(0.8)
+		if c := s.cityAt(p); c > 0 {
+			end, conf = c, 0.9
+		}
+		if s.ctxBefore(gs, 32, s.e.kw.addr) {
+			conf = 0.95
+		}
+		s.add(gs, end, Address, conf, "address.nl_postcode", "Dutch postcode")
+		return end
+	}
+	if ge-gs > 5 || t[gs] == '0' {
+		return 0
+	}
+	i := ge
+	if i < len(t) && isAlpha(t[i]) && i+1 < len(t) && t[i+1] == ' ' {
+		i++
+	}
+	// Capitalised words, the last a street type.
+	k, e := nextWord(t, i)
+	streetEnd := 0
+	for n := 0; n < 4 && k >= 0 && startsUpper(t, k); n++ {
+		lx := s.e.lexOf(t[k:e])
+		if lx&kStreetType != 0 && n > 0 {
+			streetEnd = e
+			if e < len(t) && t[e] == '.' && e-k <= 4 {
+				streetEnd = e + 1
+			}
+			break
+		}
+		if lx&(kStop|kGreeting) != 0 && n == 0 {
+			break
+		}
+		k, e = nextWord(t, e)
+	}
+	if streetEnd == 0 {
+		return 0
+	}
+	start := gs
+	// "Flat 29, 235B Oak Avenue", "Apt 4, ..."
+	for _, unit := range [...]string{"Flat ", "Apartment ", "Apt ", "Unit ", "Suite ", "Appartement "} {
+		lo := max(0, gs-len(unit)-8)
+		if idx := strings.LastIndex(t[lo:gs], unit); idx >= 0 {
+			seg := t[lo+idx+len(unit) : gs]
+			if len(seg) >= 3 && isDigit(seg[0]) && strings.HasSuffix(seg, ", ") {
+				start = lo + idx
+			}
+		}
+	}
+	end := s.addressTail(streetEnd)
+	s.add(start, end, Address, 0.9, "address.street_line", "house number and street type")
+	return end
+}

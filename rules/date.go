@@ -1,0 +1,192 @@
+package rules
+
+// monthNames lists month names and abbreviations (Dutch, English, German,
+// French) as "name:number" pairs.
+const monthNames = "januari:1 january:1 jan:1 januar:1 janvier:1 jänner:1 " +
+	"februari:2 february:2 feb:2 febr:2 februar:2 février:2 " +
+	"maart:3 march:3 mar:3 mrt:3 märz:3 mars:3 " +
+	"april:4 apr:4 avril:4 " +
+	"mei:5 may:5 mai:5 " +
+	"juni:6 june:6 jun:6 juin:6 " +
+	"juli:7 july:7 jul:7 juillet:7 " +
+	"augustus:8 august:8 aug:8 août:8 " +
+	"september:9 sep:9 sept:9 septembre:9 " +
+	"oktober:10 october:10 oct:10 okt:10 octobre:10 " +
+	"november:11 nov:11 novembre:11 " +
+	"december:12 dec:12 dezember:12 décembre:12"
+
+// monthIndex returns 1..12 for a month name w (any case), or 0.
+func (e *Engine) monthIndex(w string) int {
+	if len(w) < 3 || len(w) > 10 {
+		return 0
+	}
+	var buf [16]byte
+	n := 0
+	for i := 0; i < len(w); i++ {
+		buf[n] = lower(w[i])
+		n++
+	}
+	if n > 0 && buf[n-1] == '.' {
+		n--
+	}
+	return e.months[string(buf[:n])]
+}
+
+func validDMY(d, m, y int) bool {
+	if m < 1 || m > 12 || d < 1 || d > 31 {
+		return false
+	}
+	if y < 100 {
+		return true
+	}
+	return y >= 1880 && y <= 2100
+}
+
+func atoi(s string) int {
+	v := 0
+	for i := 0; i < len(s); i++ {
+		v = v*10 + int(s[i]-'0')
+	}
+	return v
+}
+
+// birthDate emits a DATE_OF_BIRTH for the date at [st, en) if a birth context
+// word precedes it in the same sentence.
+func (s *scanner) birthDate(st, en int, det string) bool {
+	if !s.ctxSentence(st, 64, s.e.kw.birth) {
+		return false
+	}
+	s.add(st, en, BirthDate, 0.95, det, "date after a birth context word")
+	return true
+}
+
+// numericDates looks for d-m-y, m/d/y and y-m-d dates among the run's groups.
+func (s *scanner) numericDates(gs []group) {
+	t := s.text
+	for g := 0; g+2 < len(gs); g++ {
+		if g > 0 && s.sepOf(g-1) != " " {
+			continue
+		}
+		sep := s.uniformSep(g, g+2)
+		if sep != '-' && sep != '/' && sep != '.' {
+			continue
+		}
+		if g+3 < len(gs) && s.sepOf(g+2) == string(sep) {
+			continue
+		}
+		a, b, c := t[gs[g].start:gs[g].end], t[gs[g+1].start:gs[g+1].end], t[gs[g+2].start:gs[g+2].end]
+		ok := false
+		switch {
+		case len(a) <= 2 && len(b) <= 2 && (len(c) == 4 || len(c) == 2):
+			ok = validDMY(atoi(a), atoi(b), atoi(c)) || validDMY(atoi(b), atoi(a), atoi(c))
+		case len(a) == 4 && len(b) <= 2 && len(c) <= 2:
+			ok = validDMY(atoi(c), atoi(b), atoi(a))
+		}
+		if ok {
+			s.birthDate(gs[g].start, gs[g+2].end, "dob.numeric")
+		}
+	}
+}
+
+// skipOrdinal skips an ordinal suffix (st, nd, rd, th, e, ste, de) after a day number at i.
+func skipOrdinal(t string, i int) int {
+	for _, suf := range [...]string{"st", "nd", "rd", "th", "ste", "de", "e"} {
+		if len(t)-i >= len(suf) && t[i:i+len(suf)] == suf && (i+len(suf) == len(t) || !isAlpha(t[i+len(suf)])) {
+			return i + len(suf)
+		}
+	}
+	return i
+}
+
+// wordAt returns the end of the ASCII/UTF-8 letter run at i.
+func wordAt(t string, i int) int {
+	for i < len(t) && (isAlpha(t[i]) || t[i] >= 0x80) {
+		i++
+	}
+	return i
+}
+
+// yearAt reads a 4-digit year at i (after optional ", " or " "), returning its end or -1.
+func yearAt(t string, i int) int {
+	if i < len(t) && t[i] == ',' {
+		i++
+	}
+	for i < len(t) && t[i] == ' ' {
+		i++
+	}
+	if i+4 <= len(t) && isDigit(t[i]) && isDigit(t[i+1]) && isDigit(t[i+2]) && isDigit(t[i+3]) && (i+4 == len(t) || !isAlnum(t[i+4])) {
+		y := atoi(t[i : i+4])
+		if y >= 1880 && y <= 2100 {
+			return i + 4
+		}
+	}
+	return -1
+}
+
+// dateWords handles "3 maart 1968", "7th of April 1994" with the day number at st.
+// It returns the end of the date, or 0.
+func (s *scanner) dateWords(st int) int {
+	t := s.text
+	i := st
+	for i < len(t) && isDigit(t[i]) {
+		i++
+	}
+	day := atoi(t[st:i])
+	i = skipOrdinal(t, i)
+	if i >= len(t) || t[i] != ' ' {
+		return 0
+	}
+	i++
+	if len(t)-i > 3 && t[i:i+3] == "of " {
+		i += 3
+	}
+	we := wordAt(t, i)
+	m := s.e.monthIndex(t[i:we])
+	if we < len(t) && t[we] == '.' {
+		we++
+	}
+	if m == 0 || day < 1 || day > 31 {
+		return 0
+	}
+	end := yearAt(t, we)
+	if end < 0 {
+		return 0
+	}
+	if s.birthDate(st, end, "dob.words") {
+		return end
+	}
+	return 0
+}
+
+// monthFirst handles "October 16, 1965" and "May 3rd 1990" with the month name at [a, j).
+func (s *scanner) monthFirst(a, j int) int {
+	t := s.text
+	i := j
+	if i < len(t) && t[i] == '.' {
+		i++
+	}
+	if i >= len(t) || t[i] != ' ' {
+		return 0
+	}
+	i++
+	ds := i
+	for i < len(t) && isDigit(t[i]) && i-ds < 2 {
+		i++
+	}
+	if i == ds {
+		return 0
+	}
+	day := atoi(t[ds:i])
+	i = skipOrdinal(t, i)
+	if day < 1 || day > 31 {
+		return 0
+	}
+	end := yearAt(t, i)
+	if end < 0 {
+		return 0
+	}
+	if s.birthDate(a, end, "dob.words") {
+		return end
+	}
+	return 0
+}

@@ -1,0 +1,291 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// engineVersion is the version of the detection code; pack versions are appended.
+const engineVersion = "veil-rules/1.0.0"
+
+// Config configures an Engine. Default() returns the built-in packs only.
+type Config struct {
+	// RuleFiles are extra YAML rule packs loaded after the embedded defaults.
+	RuleFiles []string `yaml:"rule_files"`
+	// Disabled lists types switched off.
+	Disabled []Type `yaml:"disabled"`
+	// MinConfidence drops findings whose confidence is below it (0 keeps all).
+	MinConfidence float32 `yaml:"min_confidence"`
+}
+
+// Default returns a Config that uses the embedded rule packs only, with every type enabled.
+func Default() Config { return Config{} }
+
+// Validate reports every problem with c at once.
+func (c Config) Validate() error {
+	var errs []error
+	for _, t := range c.Disabled {
+		if !t.Valid() {
+			errs = append(errs, fmt.Errorf("disabled: unknown type %q", t))
+		}
+	}
+	if c.MinConfidence < 0 || c.MinConfidence > 1 {
+		errs = append(errs, fmt.Errorf("min_confidence: %v is outside [0, 1]", c.MinConfidence))
+	}
+	for _, f := range c.RuleFiles {
+		if strings.TrimSpace(f) == "" {
+			errs = append(errs, errors.New("rule_files: empty path"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Engine detects personal data in text. It is immutable after NewEngine and
+// safe for concurrent use.
+type Engine struct {
+	version  string
+	minConf  float32
+	disabled [numTypes]bool
+	// locales restricts a built-in type to some locales (by type index); nil means all.
+	locales [numTypes][]string
+
+	cls            [256]uint16
+	kw             keywords
+	lex            map[string]uint32
+	months         map[string]int
+	streetSuffixes []string
+	keyPrefixes    []keyPrefix
+	names          *nameSets
+	custom  []*customDetector
+	allow   map[string]Type // lower-cased text -> type ("" = any type)
+	deny    []listEntry     // literal terms that are always flagged
+	scratch sync.Pool       // *scanner
+}
+
+// numTypes is len(Types); type indexes are used for small fixed arrays.
+const numTypes = 12
+
+func typeIndex(t Type) int {
+	for i, k := range Types {
+		if k == t {
+			return i
+		}
+	}
+	return -1
+}
+
+// NewEngine builds an Engine from the embedded rule packs and cfg.RuleFiles.
+func NewEngine(cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("validating rules config: %w", err)
+	}
+	e := &Engine{
+		minConf:        cfg.MinConfidence,
+		allow:          map[string]Type{},
+		cls:            classTable(),
+		kw:             defaultKeywords(),
+		lex:            lexicon(),
+		months:         map[string]int{},
+		streetSuffixes: streetSuffixes(),
+		keyPrefixes:    defaultKeyPrefixes(),
+	}
+	for _, f := range strings.Fields(monthNames) {
+		name, num, _ := strings.Cut(f, ":")
+		e.months[name] = atoi(num)
+	}
+	for _, t := range cfg.Disabled {
+		e.disabled[typeIndex(t)] = true
+	}
+	names, err := loadNames()
+	if err != nil {
+		return nil, fmt.Errorf("loading name lists: %w", err)
+	}
+	e.names = names
+
+	var versions []string
+	defaults, err := defaultPacks()
+	if err != nil {
+		return nil, fmt.Errorf("loading embedded rule packs: %w", err)
+	}
+	packs := defaults
+	for _, path := range cfg.RuleFiles {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading rule pack: %w", err)
+		}
+		p, err := ParsePack(path, data)
+		if err != nil {
+			return nil, fmt.Errorf("loading rule pack %s: %w", path, err)
+		}
+		packs = append(packs, p)
+	}
+	for _, p := range packs {
+		if err := e.addPack(p); err != nil {
+			return nil, fmt.Errorf("loading rule pack %s: %w", p.Name, err)
+		}
+		if p.Version != "" {
+			versions = append(versions, p.Version)
+		}
+	}
+	e.version = engineVersion
+	if len(versions) > 0 {
+		e.version += "+" + strings.Join(versions, "+")
+	}
+	e.scratch.New = func() any { return &scanner{e: e} }
+	return e, nil
+}
+
+func (e *Engine) addPack(p *Pack) error {
+	for t, locs := range p.Locales {
+		i := typeIndex(t)
+		if i < 0 {
+			return fmt.Errorf("locales: unknown type %q", t)
+		}
+		e.locales[i] = slices.Clone(locs)
+	}
+	for _, d := range p.Detectors {
+		cd, err := compileCustom(d)
+		if err != nil {
+			return fmt.Errorf("detector %s: %w", d.ID, err)
+		}
+		e.custom = append(e.custom, cd)
+	}
+	for _, a := range p.Allow {
+		e.allow[strings.ToLower(a.Text)] = a.Type
+	}
+	for _, d := range p.Deny {
+		d.lower = strings.ToLower(d.Text)
+		e.deny = append(e.deny, d)
+	}
+	return nil
+}
+
+// Version names the detection code and the loaded rule packs, e.g. "veil-rules/1.0.0+builtin-2025.11".
+func (e *Engine) Version() string { return e.version }
+
+// enabled reports whether type index ti is on for locale.
+func (e *Engine) enabled(ti int, locale string) bool {
+	if e.disabled[ti] {
+		return false
+	}
+	locs := e.locales[ti]
+	if locs == nil || locale == "" {
+		return true
+	}
+	return localeMatch(locs, locale)
+}
+
+// localeMatch reports whether locale is in locs; an entry "nl" matches "nl-NL", and "*" matches all.
+func localeMatch(locs []string, locale string) bool {
+	for _, l := range locs {
+		if l == "*" || strings.EqualFold(l, locale) {
+			return true
+		}
+		if len(locale) > len(l) && locale[len(l)] == '-' && strings.EqualFold(locale[:len(l)], l) {
+			return true
+		}
+	}
+	return false
+}
+
+// Detect appends the findings in text to dst and returns it, sorted by Start, non-overlapping.
+// locale is like "nl-NL", "en-GB", "en-US" or "" (unknown). Safe for concurrent use.
+func (e *Engine) Detect(dst []Finding, text string, locale string) []Finding {
+	s := e.scratch.Get().(*scanner)
+	s.reset(text, locale)
+	s.run()
+	for _, cd := range e.custom {
+		if cd.locales == nil || locale == "" || localeMatch(cd.locales, locale) {
+			s.cands = cd.find(s.cands, text)
+		}
+	}
+	if len(e.deny) > 0 {
+		s.cands = e.findDeny(s.cands, text)
+	}
+	dst = e.resolve(dst, s.cands, text, locale)
+	s.text = ""
+	s.cands = s.cands[:0]
+	e.scratch.Put(s)
+	return dst
+}
+
+// better reports whether a should win over b when they overlap.
+func better(a, b *Finding) bool {
+	if a.Confidence != b.Confidence {
+		return a.Confidence > b.Confidence
+	}
+	if la, lb := a.End-a.Start, b.End-b.Start; la != lb {
+		return la > lb
+	}
+	if a.Type != b.Type {
+		return typeRank(a.Type) < typeRank(b.Type)
+	}
+	return a.Detector < b.Detector
+}
+
+// typeRank orders types from most to least specific for tie-breaking.
+func typeRank(t Type) int {
+	switch t {
+	case CreditCard, IBAN, BSN, SSN:
+		return 0
+	case Email, APIKey, IP:
+		return 1
+	case Password, BirthDate:
+		return 2
+	case Phone:
+		return 3
+	case Address:
+		return 4
+	case Person:
+		return 5
+	}
+	return 6
+}
+
+// resolve filters, sorts and de-overlaps cands and appends the winners to dst.
+func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
+	slices.SortFunc(cands, func(a, b Finding) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		if better(&a, &b) {
+			return -1
+		}
+		if better(&b, &a) {
+			return 1
+		}
+		return 0
+	})
+	base := len(dst)
+	for i := range cands {
+		c := &cands[i]
+		if c.Start < 0 || c.End > len(text) || c.Start >= c.End {
+			continue
+		}
+		if c.Confidence < e.minConf {
+			continue
+		}
+		if ti := typeIndex(c.Type); ti >= 0 && !e.enabled(ti, locale) {
+			continue
+		}
+		if len(e.allow) > 0 {
+			if t, ok := e.allow[strings.ToLower(text[c.Start:c.End])]; ok && (t == "" || t == c.Type) {
+				continue
+			}
+		}
+		if n := len(dst); n > base && dst[n-1].End > c.Start {
+			if better(c, &dst[n-1]) {
+				dst[n-1] = *c
+				// The replacement may still overlap the finding before it only if it starts
+				// earlier, which sorting by Start rules out.
+			}
+			continue
+		}
+		dst = append(dst, *c)
+	}
+	return dst
+}

@@ -1,0 +1,265 @@
+package rules
+
+import "strings"
+
+// isNumSep reports whether b may separate digit groups of one number.
+func isNumSep(b byte) bool {
+	return b == ' ' || b == '-' || b == '.' || b == '/' || b == '(' || b == ')'
+}
+
+// numberRun scans a run of digit groups starting at a (a digit or '+') inside
+// the token ending at j, and tries every number-shaped detector on windows of
+// consecutive groups. It returns where scanning resumes.
+func (s *scanner) numberRun(a, j int) int {
+	t := s.text
+	n := len(t)
+	if a > 0 {
+		p := t[a-1]
+		if p == '#' || p == '$' || strings.HasSuffix(s.text[:a], "€") || strings.HasSuffix(s.text[:a], "£") {
+			return j
+		}
+		if (p == '-' || p == '_' || p == '/' || p == '.' || p == ':') && a >= 2 && isAlnum(t[a-2]) {
+			// Part of an identifier or a time/date tail: INV-2024-1234, v1.2, 10:30.
+			return j
+		}
+		if a >= 2 && t[a-1] == ' ' && t[a-2] == '-' {
+			// Keep going: "Tel - 06..." is fine.
+		}
+	}
+	start := a
+	plus := t[a] == '+'
+	i := a
+	if plus {
+		i++
+	} else if a > 0 && t[a-1] == '(' {
+		start = a - 1
+	}
+	groups := s.groups[:0]
+	for {
+		gs := i
+		for i < n && isDigit(t[i]) {
+			i++
+		}
+		groups = append(groups, group{gs, i})
+		if len(groups) >= 16 || i-gs > 40 {
+			break
+		}
+		k := i
+		for k < n && k-i < 3 && isNumSep(t[k]) {
+			k++
+		}
+		if k > i && k < n && isDigit(t[k]) && !(t[i] == '.' && k-i > 1) {
+			i = k
+			continue
+		}
+		break
+	}
+	s.groups = groups
+	end := groups[len(groups)-1].end
+	glued := end < n && (isAlpha(t[end]) || t[end] >= 0x80 || t[end] == '_')
+	// A trailing ':' + digit means a time (10:30) or a port; a trailing '.' + digit a version tail.
+	if end+1 < n && (t[end] == ':' || t[end] == ',' && isDigit(t[end+1]) && end+3 < n && isDigit(t[end+2]) && !isDigit(t[end+3])) && isDigit(t[end+1]) {
+		glued = true
+	}
+	G := len(groups)
+	phoneEnd := -1
+	var phoneConf float32
+	for g0 := 0; g0 < G; g0++ {
+		D := 0
+		for g1 := g0; g1 < G; g1++ {
+			D += groups[g1].end - groups[g1].start
+			if D > 19 {
+				break
+			}
+			if g1 == G-1 && glued {
+				break
+			}
+			if g0 == 0 {
+				if conf := s.phoneWindow(start, plus, g1, D); conf > 0 {
+					phoneEnd, phoneConf = groups[g1].end, conf
+				}
+			}
+			s.numberWindow(g0, g1, D)
+		}
+	}
+	if phoneEnd > 0 {
+		s.add(start, phoneEnd, Phone, phoneConf, "phone.format", "phone number layout and length")
+	}
+	// Run-level detectors: postcodes, leading house numbers, day + month name dates.
+	if G == 1 && !plus {
+		g := groups[0]
+		if e := s.numberAddress(g.start, g.end); e > 0 {
+			return max(e, j)
+		}
+		if g.end-g.start <= 2 {
+			if e := s.dateWords(g.start); e > 0 {
+				return max(e, j)
+			}
+		}
+	}
+	if G >= 3 && !glued {
+		s.numericDates(groups)
+	}
+	if end < j {
+		return j
+	}
+	return end
+}
+
+// sepOf returns the separator text between groups k and k+1.
+func (s *scanner) sepOf(k int) string {
+	return s.text[s.groups[k].end:s.groups[k+1].start]
+}
+
+// uniformSep reports the single separator byte used between groups g0..g1, 0
+// if there is only one group, or 0xff if separators differ or are longer than one byte.
+func (s *scanner) uniformSep(g0, g1 int) byte {
+	var sep byte
+	for k := g0; k < g1; k++ {
+		x := s.sepOf(k)
+		if len(x) != 1 {
+			return 0xff
+		}
+		if sep == 0 {
+			sep = x[0]
+		} else if sep != x[0] {
+			return 0xff
+		}
+	}
+	return sep
+}
+
+// collect copies the digits of groups g0..g1 into s.digits.
+func (s *scanner) collect(g0, g1 int) []byte {
+	d := s.digits[:0]
+	for k := g0; k <= g1; k++ {
+		d = append(d, s.text[s.groups[k].start:s.groups[k].end]...)
+	}
+	s.digits = d
+	return d
+}
+
+func (s *scanner) sizes(g0, g1 int, want ...int) bool {
+	if g1-g0+1 != len(want) {
+		return false
+	}
+	for k := g0; k <= g1; k++ {
+		if s.groups[k].end-s.groups[k].start != want[k-g0] {
+			return false
+		}
+	}
+	return true
+}
+
+// numberWindow tries the checksum detectors (cards, BSN, SSN, IPv4) on groups g0..g1 holding D digits.
+func (s *scanner) numberWindow(g0, g1, D int) {
+	t := s.text
+	st, en := s.groups[g0].start, s.groups[g1].end
+	if g0 > 0 {
+		// A window inside a run must start after a plain space.
+		if s.sepOf(g0-1) != " " {
+			return
+		}
+	} else if st > 0 && t[st-1] == '+' {
+		return
+	}
+	if g1 < len(s.groups)-1 && s.sepOf(g1) != " " {
+		return
+	}
+	sep := s.uniformSep(g0, g1)
+	switch {
+	case D >= 13 && D <= 19:
+		if sep != 0 && sep != ' ' && sep != '-' {
+			return
+		}
+		for k := g0; k <= g1; k++ {
+			if s.groups[k].end-s.groups[k].start < 3 {
+				return
+			}
+		}
+		d := s.collect(g0, g1)
+		if !luhn(d) || !cardIssuer(d) {
+			return
+		}
+		if s.ctxBefore(st, 48, s.e.kw.notCard) {
+			return
+		}
+		conf := float32(0.95)
+		if s.ctxBefore(st, 48, s.e.kw.card) {
+			conf = 0.99
+		}
+		s.add(st, en, CreditCard, conf, "card.luhn", "Luhn checksum and card issuer prefix")
+	case D == 9 || D == 8:
+		if sep == 0xff {
+			return
+		}
+		d := s.collect(g0, g1)
+		if D == 8 {
+			d = append(d[:0], '0')
+			d = append(d, t[s.groups[g0].start:s.groups[g0].end]...)
+			for k := g0 + 1; k <= g1; k++ {
+				d = append(d, t[s.groups[k].start:s.groups[k].end]...)
+			}
+			s.digits = d
+		}
+		ssnLayout := D == 9 && (sep == '-' || sep == ' ') && s.sizes(g0, g1, 3, 2, 4)
+		ssnCtx := D == 9 && s.ctxBefore(st, 40, s.e.kw.ssn)
+		bsnCtx := s.ctxBefore(st, 48, s.e.kw.bsn)
+		if D == 9 && ssnValid(d) && (ssnLayout && !bsnCtx || ssnCtx && (sep == 0 || ssnLayout)) {
+			conf := float32(0.9)
+			if ssnCtx {
+				conf = 0.99
+			}
+			s.add(st, en, SSN, conf, "ssn.format", "SSN layout and valid area/group/serial")
+			return
+		}
+		if !elfproef(d) {
+			return
+		}
+		if bsnCtx {
+			s.add(st, en, BSN, 0.99, "bsn.elfproef", "11-proof and BSN context word")
+			return
+		}
+		if D != 9 || ssnLayout {
+			return
+		}
+		// Without context: only plain or dotted BSN layouts, and not after order/ticket words.
+		plain := sep == 0 || sep == '.' && (s.sizes(g0, g1, 4, 2, 3) || s.sizes(g0, g1, 3, 3, 3) || s.sizes(g0, g1, 3, 2, 4)) || sep == ' ' && s.sizes(g0, g1, 3, 3, 3)
+		if !plain || s.ctxBefore(st, 40, s.e.kw.notBSN) {
+			return
+		}
+		if s.ctxBefore(st, 40, s.e.kw.phone) {
+			return
+		}
+		s.add(st, en, BSN, 0.75, "bsn.elfproef", "11-proof, no context word")
+	case g1-g0 == 3 && sep == '.' && D <= 12:
+		if g0 != 0 || g1 != len(s.groups)-1 {
+			return
+		}
+		for k := g0; k <= g1; k++ {
+			g := s.groups[k]
+			l := g.end - g.start
+			if l > 3 || l > 1 && t[g.start] == '0' {
+				return
+			}
+			v := 0
+			for _, c := range []byte(t[g.start:g.end]) {
+				v = v*10 + int(c-'0')
+			}
+			if v > 255 {
+				return
+			}
+		}
+		if en < len(t) && t[en] == '.' && en+1 < len(t) && isDigit(t[en+1]) {
+			return
+		}
+		if s.ctxBefore(st, 24, s.e.kw.version) {
+			return
+		}
+		conf := float32(0.9)
+		if s.ctxBefore(st, 40, s.e.kw.ip) {
+			conf = 0.99
+		}
+		s.add(st, en, IP, conf, "ip.v4", "dotted quad with octets <= 255")
+	}
+}

@@ -1,0 +1,377 @@
+package rules
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed packs/*.yaml
+var embeddedPacks embed.FS
+
+// Pack is one YAML rule pack: custom detectors, allow- and deny-lists and
+// per-locale enablement of the built-in types.
+//
+//	version: "2025.11"
+//	locales:             # built-in types restricted to some locales ("*" = all)
+//	  US_SSN: [en-US, en]
+//	detectors:
+//	  - id: acme.customer_id
+//	    type: CUSTOMER_ID
+//	    pattern: 'ACME-[0-9]{8}'
+//	    prefilter: [ACME-]   # literals, one of which must occur (derived from pattern if omitted)
+//	    validator: luhn      # luhn, mod97, elfproef or none
+//	    context: [klant, customer]
+//	    window: 40           # bytes before the match searched for context words
+//	    confidence: 0.9
+//	    locales: [nl-NL]
+//	allow:
+//	  - text: support@veil.example
+//	    type: EMAIL_ADDRESS  # optional; empty allows the text as any type
+//	deny:
+//	  - text: Project Nightingale
+//	    type: PERSON
+type Pack struct {
+	// Name is where the pack came from (file name), for messages.
+	Name string
+	// Version is the pack's version string.
+	Version string
+	// Locales restricts built-in types to some locales.
+	Locales map[Type][]string
+	// Detectors are user-defined pattern detectors.
+	Detectors []DetectorSpec
+	// Allow lists texts that are never reported.
+	Allow []listEntry
+	// Deny lists texts that are always reported.
+	Deny []listEntry
+}
+
+// DetectorSpec is a user-defined detector in a rule pack.
+type DetectorSpec struct {
+	ID         string
+	Type       Type
+	Pattern    string
+	Prefilter  []string
+	Validator  string
+	Context    []string
+	Window     int
+	Confidence float32
+	Locales    []string
+}
+
+type listEntry struct {
+	Text  string
+	Type  Type
+	lower string
+}
+
+// PackError is one problem in a rule pack, with its place.
+type PackError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e PackError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+// PackErrors is every problem found in a rule pack.
+type PackErrors []PackError
+
+func (es PackErrors) Error() string {
+	var b strings.Builder
+	for i, e := range es {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// defaultPacks parses the embedded rule packs.
+func defaultPacks() ([]*Pack, error) {
+	entries, err := fs.ReadDir(embeddedPacks, "packs")
+	if err != nil {
+		return nil, fmt.Errorf("listing embedded packs: %w", err)
+	}
+	var out []*Pack
+	for _, ent := range entries {
+		name := path.Join("packs", ent.Name())
+		data, err := embeddedPacks.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		p, err := ParsePack(name, data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+var validators = []string{"", "none", "luhn", "mod97", "elfproef"}
+
+// ParsePack parses and checks a YAML rule pack. Unknown keys are errors. On
+// failure the error is a PackErrors listing every problem with its line and column.
+func ParsePack(name string, data []byte) (*Pack, error) {
+	p := &Pack{Name: name}
+	var errs PackErrors
+	add := func(n *yaml.Node, format string, args ...any) {
+		line, col := 0, 0
+		if n != nil {
+			line, col = n.Line, n.Column
+		}
+		errs = append(errs, PackError{File: name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return p, nil
+		}
+		line := 0
+		msg := err.Error()
+		// yaml errors read "yaml: line N: msg".
+		if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
+			if i := strings.IndexByte(rest, ':'); i > 0 {
+				if n, err := strconv.Atoi(rest[:i]); err == nil {
+					line = n
+					msg = strings.TrimSpace(rest[i+1:])
+				}
+			}
+		}
+		errs = append(errs, PackError{File: name, Line: line, Column: 1, Msg: msg})
+		return nil, errs
+	}
+	if len(doc.Content) == 0 {
+		return p, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		add(root, "a rule pack must be a mapping")
+		return nil, errs
+	}
+	eachKey(root, add, func(k, v *yaml.Node) {
+		switch k.Value {
+		case "version":
+			p.Version = scalar(v, add)
+		case "locales":
+			if v.Kind != yaml.MappingNode {
+				add(v, "locales must be a mapping of type to locale list")
+				return
+			}
+			p.Locales = map[Type][]string{}
+			eachKey(v, add, func(tk, tv *yaml.Node) {
+				t := Type(tk.Value)
+				if !t.Valid() {
+					add(tk, "unknown type %q", tk.Value)
+				}
+				p.Locales[t] = stringList(tv, add)
+			})
+		case "detectors":
+			if v.Kind != yaml.SequenceNode {
+				add(v, "detectors must be a list")
+				return
+			}
+			seen := map[string]bool{}
+			for _, dn := range v.Content {
+				d := parseDetector(dn, add)
+				if d.ID != "" && seen[d.ID] {
+					add(dn, "duplicate detector id %q", d.ID)
+				}
+				seen[d.ID] = true
+				p.Detectors = append(p.Detectors, d)
+			}
+		case "allow", "deny":
+			if v.Kind != yaml.SequenceNode {
+				add(v, "%s must be a list", k.Value)
+				return
+			}
+			for _, en := range v.Content {
+				le := parseEntry(en, add)
+				if k.Value == "allow" {
+					p.Allow = append(p.Allow, le)
+				} else {
+					if le.Type == "" {
+						add(en, "deny entry %q needs a type", le.Text)
+					}
+					p.Deny = append(p.Deny, le)
+				}
+			}
+		default:
+			add(k, "unknown key %q", k.Value)
+		}
+	})
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return p, nil
+}
+
+type addFunc func(n *yaml.Node, format string, args ...any)
+
+// eachKey calls f for every key/value pair of mapping m, reporting duplicate keys.
+func eachKey(m *yaml.Node, add addFunc, f func(k, v *yaml.Node)) {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if seen[k.Value] {
+			add(k, "duplicate key %q", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		f(k, v)
+	}
+}
+
+func scalar(v *yaml.Node, add addFunc) string {
+	if v.Kind != yaml.ScalarNode {
+		add(v, "expected a single value")
+		return ""
+	}
+	return v.Value
+}
+
+func stringList(v *yaml.Node, add addFunc) []string {
+	if v.Kind != yaml.SequenceNode {
+		add(v, "expected a list")
+		return nil
+	}
+	out := make([]string, 0, len(v.Content))
+	for _, n := range v.Content {
+		s := scalar(n, add)
+		if s == "" && n.Kind == yaml.ScalarNode {
+			add(n, "empty string in list")
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func parseEntry(n *yaml.Node, add addFunc) listEntry {
+	var le listEntry
+	if n.Kind == yaml.ScalarNode {
+		le.Text = n.Value
+		if le.Text == "" {
+			add(n, "empty text")
+		}
+		return le
+	}
+	if n.Kind != yaml.MappingNode {
+		add(n, "expected a text or a mapping with text and type")
+		return le
+	}
+	eachKey(n, add, func(k, v *yaml.Node) {
+		switch k.Value {
+		case "text":
+			le.Text = scalar(v, add)
+		case "type":
+			le.Type = Type(scalar(v, add))
+			if !validTypeName(le.Type) {
+				add(v, "invalid type %q (use UPPER_SNAKE_CASE)", v.Value)
+			}
+		default:
+			add(k, "unknown key %q", k.Value)
+		}
+	})
+	if le.Text == "" {
+		add(n, "entry needs a non-empty text")
+	}
+	return le
+}
+
+// validTypeName accepts the built-in types and custom UPPER_SNAKE_CASE names.
+func validTypeName(t Type) bool {
+	if t.Valid() {
+		return true
+	}
+	if len(t) == 0 || len(t) > 64 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c >= 'A' && c <= 'Z' || c == '_' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func parseDetector(n *yaml.Node, add addFunc) DetectorSpec {
+	d := DetectorSpec{Confidence: 0.8, Window: 40}
+	if n.Kind != yaml.MappingNode {
+		add(n, "a detector must be a mapping")
+		return d
+	}
+	var patNode *yaml.Node
+	eachKey(n, add, func(k, v *yaml.Node) {
+		switch k.Value {
+		case "id":
+			d.ID = scalar(v, add)
+		case "type":
+			d.Type = Type(scalar(v, add))
+			if !validTypeName(d.Type) {
+				add(v, "invalid type %q (use a built-in type or UPPER_SNAKE_CASE)", v.Value)
+			}
+		case "pattern":
+			d.Pattern = scalar(v, add)
+			patNode = v
+		case "prefilter":
+			d.Prefilter = stringList(v, add)
+		case "validator":
+			d.Validator = scalar(v, add)
+			if !slices.Contains(validators, d.Validator) {
+				add(v, "unknown validator %q (want one of none, luhn, mod97, elfproef)", d.Validator)
+			}
+		case "context":
+			d.Context = stringList(v, add)
+		case "window":
+			w, err := strconv.Atoi(scalar(v, add))
+			if err != nil || w < 0 || w > 1000 {
+				add(v, "window must be an integer in [0, 1000]")
+			}
+			d.Window = w
+		case "confidence":
+			c, err := strconv.ParseFloat(scalar(v, add), 32)
+			if err != nil || c <= 0 || c > 1 {
+				add(v, "confidence must be a number in (0, 1]")
+			}
+			d.Confidence = float32(c)
+		case "locales":
+			d.Locales = stringList(v, add)
+		default:
+			add(k, "unknown key %q", k.Value)
+		}
+	})
+	if d.ID == "" {
+		add(n, "detector needs an id")
+	}
+	if d.Type == "" {
+		add(n, "detector %q needs a type", d.ID)
+	}
+	if d.Pattern == "" {
+		add(n, "detector %q needs a pattern", d.ID)
+	} else if re, err := regexp.Compile(d.Pattern); err != nil {
+		add(patNode, "pattern: %v", err)
+	} else if len(d.Prefilter) == 0 {
+		if lit, _ := re.LiteralPrefix(); len(lit) < 2 {
+			add(patNode, "pattern has no literal prefix of 2+ bytes: give a prefilter list of literals")
+		}
+	}
+	return d
+}

@@ -1,0 +1,295 @@
+package rules
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Byte classes for the single-pass scanner.
+const (
+	cSpace  uint16 = 1 << iota // space, tab, CR, LF, and other token delimiters
+	cDigit                     // 0-9
+	cUpper                     // A-Z
+	cLower                     // a-z
+	cHigh                      // non-ASCII byte (part of a UTF-8 sequence)
+	cAt                        // @
+	cColon                     // :
+	cDot                       // .
+	cHex                       // 0-9 a-f A-F
+	cSym                       // other ASCII punctuation inside a token
+	cUnder                     // _ and -
+)
+
+// classTable returns the byte class table. It is built once per Engine.
+func classTable() [256]uint16 {
+	var t [256]uint16
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		switch {
+		case b >= '0' && b <= '9':
+			t[c] = cDigit | cHex
+		case b >= 'A' && b <= 'Z':
+			t[c] = cUpper
+			if b <= 'F' {
+				t[c] |= cHex
+			}
+		case b >= 'a' && b <= 'z':
+			t[c] = cLower
+			if b <= 'f' {
+				t[c] |= cHex
+			}
+		case b >= 0x80:
+			t[c] = cHigh
+		case b == '@':
+			t[c] = cAt
+		case b == ':':
+			t[c] = cColon
+		case b == '.':
+			t[c] = cDot
+		case b == '_' || b == '-':
+			t[c] = cUnder
+		case b <= ' ' || b == 0x7f:
+			t[c] = cSpace
+		case bytes.IndexByte([]byte("<>\"()[]{},;|&*`"), b) >= 0:
+			t[c] = cSpace
+		default:
+			t[c] = cSym
+		}
+	}
+	return t
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
+func isLower(b byte) bool { return b >= 'a' && b <= 'z' }
+func isAlpha(b byte) bool { return isUpper(b) || isLower(b) }
+func isAlnum(b byte) bool { return isDigit(b) || isAlpha(b) }
+
+// isNameByte reports whether b can be part of a word (letters, digits, UTF-8 bytes).
+func isNameByte(b byte) bool { return isAlnum(b) || b >= 0x80 }
+
+func lower(b byte) byte {
+	if isUpper(b) {
+		return b + 32
+	}
+	return b
+}
+
+// scanner holds the per-call state of one Detect call. Scanners are pooled.
+type scanner struct {
+	e      *Engine
+	text   string
+	locale string
+	cands  []Finding
+
+	// sentStart is true when the next token starts a sentence.
+	sentStart bool
+	// nameCtx is the end offset of the last word that introduces a person name
+	// (greeting, sign-off, "my name is"), or -1.
+	nameCtx int
+	// lastEnd is the end of the last candidate emitted by a word detector, to
+	// let the token loop skip text already consumed.
+	groups []group
+	digits []byte
+}
+
+type group struct{ start, end int }
+
+func (s *scanner) reset(text, locale string) {
+	s.text = text
+	s.locale = locale
+	s.cands = s.cands[:0]
+	s.sentStart = true
+	s.nameCtx = -1
+}
+
+func (s *scanner) add(start, end int, t Type, conf float32, det, why string) {
+	s.cands = append(s.cands, Finding{Start: start, End: end, Type: t, Confidence: conf, Detector: det, Why: why})
+}
+
+// run is the single pass over the text: it splits the text into tokens at
+// spaces and delimiters and dispatches each token on its byte classes.
+func (s *scanner) run() {
+	t := s.text
+	cls := &s.e.cls
+	n := len(t)
+	i := 0
+	for i < n {
+		c := t[i]
+		if cls[c]&cSpace != 0 {
+			switch c {
+			case '<':
+				if j := s.tag(i); j > i {
+					i = j
+					continue
+				}
+			case '&':
+				if j := entityEnd(t, i); j > i {
+					i = j
+					continue
+				}
+			case '\n':
+				s.sentStart = true
+				s.nameCtx = -1
+			}
+			i++
+			continue
+		}
+		j := i
+		var fl uint16
+		for j < n {
+			cj := cls[t[j]]
+			if cj&cSpace != 0 {
+				break
+			}
+			fl |= cj
+			j++
+		}
+		next := s.token(i, j, fl)
+		if next <= i {
+			next = j
+		}
+		i = next
+	}
+}
+
+// entityEnd returns the end of an HTML entity (&gt; &#39; &nbsp;) at i, or i.
+func entityEnd(t string, i int) int {
+	j := i + 1
+	for j < len(t) && j-i <= 10 && (isAlnum(t[j]) || t[j] == '#') {
+		j++
+	}
+	if j < len(t) && j > i+1 && t[j] == ';' {
+		return j + 1
+	}
+	return i
+}
+
+// tag skips an HTML tag at i and returns its end, or i if there is none.
+// E-mail addresses inside the tag (mailto: links, <name@host>) are detected.
+func (s *scanner) tag(i int) int {
+	t := s.text
+	if i+1 >= len(t) {
+		return i
+	}
+	c := t[i+1]
+	if !(isAlpha(c) || c == '/' || c == '!' || c == '?') {
+		return i
+	}
+	end := -1
+	for j := i + 1; j < len(t) && j < i+2048; j++ {
+		if t[j] == '>' {
+			end = j + 1
+			break
+		}
+		if t[j] == '<' || t[j] == '\n' && c != '!' {
+			break
+		}
+	}
+	if end < 0 {
+		return i
+	}
+	at := false
+	for j := i + 1; j < end; j++ {
+		if t[j] == '@' {
+			at = true
+			s.emailAt(j, i+1, end-1)
+		}
+	}
+	if at && isAlnum(c) && strings.IndexByte(t[i+1:end], ' ') < 0 {
+		// <name@host> in plain text: the tag is the address itself.
+		return end
+	}
+	name := t[i+1:]
+	if c == '/' {
+		name = t[i+2:]
+	}
+	if hasPrefixFold(name, "p") && (len(name) > 1 && !isAlpha(name[1])) || hasPrefixFold(name, "br") || hasPrefixFold(name, "div") || hasPrefixFold(name, "li") || hasPrefixFold(name, "tr") || hasPrefixFold(name, "h1") || hasPrefixFold(name, "h2") || hasPrefixFold(name, "h3") || hasPrefixFold(name, "blockquote") || hasPrefixFold(name, "td") {
+		s.sentStart = true
+		s.nameCtx = -1
+	}
+	return end
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix p, ignoring case.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if lower(s[i]) != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// equalFold reports whether s equals the lower-case ASCII word w, ignoring case.
+func equalFold(s, w string) bool { return len(s) == len(w) && hasPrefixFold(s, w) }
+
+// token handles the token t[i:j] with byte classes fl and returns where scanning resumes.
+func (s *scanner) token(i, j int, fl uint16) int {
+	t := s.text
+	if fl&cAt != 0 {
+		found := false
+		for k := i; k < j; k++ {
+			if t[k] == '@' {
+				if s.emailAt(k, i, j) {
+					found = true
+				}
+			}
+		}
+		if found {
+			s.sentStart = false
+			return j
+		}
+	}
+	// Strip leading punctuation (but keep + for phone numbers).
+	a := i
+	for a < j && s.e.cls[t[a]]&(cSym|cUnder|cDot|cColon) != 0 && t[a] != '+' {
+		a++
+	}
+	if a >= j {
+		return j
+	}
+	sentStart := s.sentStart
+	s.sentStart = false
+	next := s.dispatch(a, j, fl, sentStart)
+	// Sentence end: the token ends with . ! or ?.
+	if last := t[j-1]; next <= j && (last == '.' || last == '!' || last == '?') {
+		s.sentStart = true
+	}
+	return next
+}
+
+// dispatch runs the detectors that fit the token t[a:j].
+func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
+	t := s.text
+	c := t[a]
+	if isDigit(c) || c == '+' && a+1 < len(t) && isDigit(t[a+1]) {
+		if fl&cColon != 0 && fl&cHex != 0 {
+			if end := s.ipv6(a, j); end > 0 {
+				return end
+			}
+		}
+		return s.numberRun(a, j)
+	}
+	if c == '+' || c == '(' {
+		return j
+	}
+	if !isAlpha(c) && c < 0x80 {
+		return j
+	}
+	// Letters (possibly mixed with digits).
+	if fl&cColon != 0 && fl&cHex != 0 && fl&cDigit != 0 {
+		if end := s.ipv6(a, j); end > 0 {
+			return end
+		}
+	}
+	if fl&cDigit != 0 {
+		if end := s.alnumToken(a, j, fl); end > 0 {
+			return end
+		}
+	}
+	return s.word(a, j, fl, sentStart)
+}

@@ -1,0 +1,304 @@
+package rules
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// wordEnd returns the end of the word starting at a: letters, UTF-8 letters,
+// and inner apostrophes, hyphens and dots (O'Connor, Smith-Jones, t.n.v.).
+func wordEnd(t string, a, j int) int {
+	e := a
+	for e < j {
+		c := t[e]
+		if isAlpha(c) || c >= 0x80 {
+			e++
+			continue
+		}
+		if (c == '\'' || c == '-' || c == '.') && e+1 < j && (isAlpha(t[e+1]) || t[e+1] >= 0x80) && e > a {
+			e++
+			continue
+		}
+		if c == '.' && e > a && e-a <= 3 {
+			// abbreviation dots: t.n.v.
+			e++
+			continue
+		}
+		break
+	}
+	for e > a && (t[e-1] == '.' || t[e-1] == '-' || t[e-1] == '\'') {
+		e--
+	}
+	return e
+}
+
+// startsUpper reports whether the word at a starts with an upper-case letter.
+func startsUpper(t string, a int) bool {
+	c := t[a]
+	if isUpper(c) {
+		return true
+	}
+	if c < 0x80 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t[a:])
+	return unicode.IsUpper(r)
+}
+
+// word handles a token that starts with a letter.
+func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
+	t := s.text
+	we := wordEnd(t, a, j)
+	if we <= a {
+		return j
+	}
+	w := t[a:we]
+	lx := s.e.lexOf(w)
+	if lx == 0 && we-a > 8 {
+		lx = s.e.compoundClass(w)
+	}
+	if lx&kPassword != 0 && s.e.enabledAny(Password) {
+		if e := s.password(we); e > 0 {
+			return e
+		}
+	}
+	if m := s.e.monthIndex(w); m > 0 {
+		if e := s.monthFirst(a, we); e > 0 {
+			return e
+		}
+	}
+	if lx&(kGreeting|kIntro) != 0 {
+		s.nameCtx = we
+		if we < len(t) && t[we] == '.' && lx&kIntro != 0 {
+			s.nameCtx = we + 1
+		}
+	}
+	if !startsUpper(t, a) {
+		return j
+	}
+	if e := s.street(a, we); e > 0 {
+		return e
+	}
+	if e := s.person(a, we, lx, sentStart); e > 0 {
+		return e
+	}
+	return j
+}
+
+// compoundClass finds password keywords inside compounds (inlogwachtwoord, wifi-password).
+func (e *Engine) compoundClass(w string) uint32 {
+	n := len(w)
+	for _, suf := range [...]string{"wachtwoord", "password", "paswoord", "passwort"} {
+		if n > len(suf) && hasPrefixFold(w[n-len(suf):], suf) {
+			return kPassword
+		}
+	}
+	return 0
+}
+
+// enabledAny reports whether t is enabled for at least some locale.
+func (e *Engine) enabledAny(t Type) bool { return !e.disabled[typeIndex(t)] }
+
+// nextWord skips one or more spaces after i (not line breaks) and returns the
+// bounds of the next word, or (-1, -1).
+func nextWord(t string, i int) (int, int) {
+	k := i
+	for k < len(t) && t[k] == ' ' && k-i < 3 {
+		k++
+	}
+	if k == i || k >= len(t) {
+		return -1, -1
+	}
+	e := wordEnd(t, k, min(len(t), k+64))
+	if e <= k {
+		return -1, -1
+	}
+	return k, e
+}
+
+// nameCtxOK reports whether a name-introducing word ends just before a:
+// "Hoi X", "Groetjes, X", "naam is X", "t.n.v. X", "schreef X".
+func (s *scanner) nameCtxOK(a int) bool {
+	if s.nameCtx < 0 || s.nameCtx > a || a-s.nameCtx > 24 {
+		return false
+	}
+	gap := s.text[s.nameCtx:a]
+	for i := 0; i < len(gap); i++ {
+		c := gap[i]
+		if c == ' ' || c == ',' || c == ':' || c == '\t' {
+			continue
+		}
+		// Allow connectors: "naam is", "name's", "ben", "dit is".
+		k := i
+		for k < len(gap) && isAlpha(gap[k]) {
+			k++
+		}
+		if k == i {
+			return false
+		}
+		switch s.e.lexOf(gap[i:k]) & (kConnector | kGreeting | kIntro) {
+		case 0:
+			return false
+		}
+		i = k - 1
+	}
+	return true
+}
+
+// followedByEmail reports whether "<x@y>" or "&lt;x@y" follows position i.
+func (s *scanner) followedByEmail(i int) bool {
+	t := s.text
+	for i < len(t) && t[i] == ' ' {
+		i++
+	}
+	if i < len(t) && t[i] == '<' {
+		i++
+	} else if i+4 <= len(t) && t[i:i+4] == "&lt;" {
+		i += 4
+	} else if i < len(t) && t[i] == '(' {
+		i++
+	} else {
+		return false
+	}
+	for k := i; k < len(t) && k < i+64; k++ {
+		c := t[k]
+		if c == '@' {
+			return true
+		}
+		if c == ' ' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return false
+}
+
+// person detects a person name starting with the capitalised word t[a:we].
+// It returns the end of the name, or 0.
+func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
+	if !s.e.enabledAny(Person) {
+		return 0
+	}
+	t := s.text
+	w := t[a:we]
+	ns := s.e.names
+	nk := ns.kind(w)
+	strong := s.nameCtxOK(a)
+	if lx&(kStop|kNotName|kGreeting) != 0 && !(nk&nameFirst != 0 && strong) {
+		// Common words can still be names after a greeting ("Hoi Roos"), but not on their own.
+		if nk == 0 || !strong {
+			return 0
+		}
+	}
+	if lx&kIntro != 0 && nk == 0 {
+		return 0
+	}
+	title := strong && s.nameCtx > 0 && s.e.lexOf(trimDots(t[max(0, s.lastWordStart(s.nameCtx)):s.nameCtx]))&kIntro != 0
+	ok := false
+	var conf float32
+	switch {
+	case nk&nameFirst != 0 && nk&nameAmbig == 0:
+		ok, conf = true, 0.8
+	case nk&nameFirst != 0:
+		ok, conf = strong, 0.8
+	case strong && (nk&nameLast != 0 || title):
+		ok, conf = true, 0.85
+	case strong && we-a >= 2 && lx == 0:
+		ok, conf = true, 0.75
+	}
+	// Extend over particles and further capitalised name parts.
+	end := we
+	parts := 1
+	for parts < 4 {
+		k, e := nextWord(t, end)
+		if k < 0 {
+			break
+		}
+		// Particles: "van der", "de", "van 't".
+		pk, pe := k, e
+		np := 0
+		for np < 3 && pe > pk && s.e.lexOf(t[pk:pe])&kParticle != 0 && !startsUpper(t, pk) {
+			np++
+			k2, e2 := nextWord(t, pe)
+			if k2 < 0 {
+				break
+			}
+			pk, pe = k2, e2
+		}
+		if np > 0 {
+			if pk < 0 || pe <= pk || !startsUpper(t, pk) || s.e.lexOf(t[pk:pe])&(kStop|kNotName) != 0 {
+				break
+			}
+			end = pe
+			parts++
+			if !ok {
+				ok, conf = nk != 0 || strong, 0.85
+			}
+			continue
+		}
+		if !startsUpper(t, k) {
+			break
+		}
+		nw := t[k:e]
+		nlx := s.e.lexOf(nw)
+		nnk := ns.kind(nw)
+		if nlx&(kStop|kNotName|kGreeting|kStreetType) != 0 && nnk&nameLast == 0 {
+			break
+		}
+		if s.e.isStreet(nw) {
+			break
+		}
+		if nnk == 0 && !ok && !strong {
+			break
+		}
+		if nnk == 0 && nlx != 0 {
+			break
+		}
+		// An unknown capitalised word after a known first name is taken as a surname.
+		if !ok {
+			if nk&nameLast != 0 && nnk&nameLast != 0 || nk != 0 && nnk&nameLast != 0 {
+				ok, conf = true, 0.85
+			} else if nk&nameFirst != 0 && nnk != 0 {
+				ok, conf = true, 0.8
+			} else {
+				break
+			}
+		} else {
+			conf = max(conf, 0.9)
+		}
+		end = e
+		parts++
+	}
+	if !ok {
+		if nk != 0 && s.followedByEmail(we) {
+			ok, conf = true, 0.85
+		} else {
+			return 0
+		}
+	}
+	if strong {
+		conf = max(conf, 0.9)
+	}
+	if sentStart && !strong && parts == 1 && conf < 0.85 {
+		conf = 0.7
+	}
+	s.add(a, end, Person, conf, "person.names", "name list and context")
+	s.nameCtx = -1
+	return end
+}
+
+func trimDots(w string) string {
+	for len(w) > 0 && (w[len(w)-1] == '.' || w[len(w)-1] == ',' || w[len(w)-1] == ':') {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// lastWordStart returns the start of the word that ends at e.
+func (s *scanner) lastWordStart(e int) int {
+	t := s.text
+	i := e
+	for i > 0 && (isAlpha(t[i-1]) || t[i-1] == '.' || t[i-1] >= 0x80) {
+		i--
+	}
+	return i
+}
