@@ -66,9 +66,6 @@ func nlPostcode(t string, i int) int {
 	if k+2 > len(t) || !isUpper(t[k]) || !isUpper(t[k+1]) || k+2 < len(t) && isAlnum(t[k+2]) {
 		return 0
 	}
-	if p := t[k : k+2]; p == "SA" || p == "SD" || p == "SS" {
-		return 0
-	}
 	return k + 2
 }
 

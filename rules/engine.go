@@ -60,10 +60,10 @@ type Engine struct {
 	streetSuffixes []string
 	keyPrefixes    []keyPrefix
 	names          *nameSets
-	custom  []*customDetector
-	allow   map[string]Type // lower-cased text -> type ("" = any type)
-	deny    []listEntry     // literal terms that are always flagged
-	scratch sync.Pool       // *scanner
+	custom         []*customDetector
+	allow          map[string]Type // lower-cased text -> type ("" = any type)
+	deny           []listEntry     // literal terms that are always flagged
+	scratch        sync.Pool       // *scanner
 }
 
 // numTypes is len(Types); type indexes are used for small fixed arrays.

@@ -4,16 +4,16 @@ import "strings"
 
 // Word classes in the lexicon (a word may have several).
 const (
-	kPassword  uint32 = 1 << iota // a password keyword: the secret follows
-	kConnector                    // "is", "was", "now" between a keyword and its value
-	kStop                         // a common word, never a name or a secret
-	kNotSecret                    // words that follow a password keyword but are not the secret
-	kGreeting                     // a greeting or sign-off: a name may follow
-	kIntro                        // introduces a name: "naam is", "t.n.v.", "schreef", titles
-	kParticle                     // surname particle: van, de, der, ...
-	kStreetType                   // English street type: Street, Road, Avenue
-	kAddrCtx                      // address context: adres, address, woon, ship to
-	kNotName                      // capitalised words that are never names (months, days, places, brands)
+	kPassword   uint32 = 1 << iota // a password keyword: the secret follows
+	kConnector                     // "is", "was", "now" between a keyword and its value
+	kStop                          // a common word, never a name or a secret
+	kNotSecret                     // words that follow a password keyword but are not the secret
+	kGreeting                      // a greeting or sign-off: a name may follow
+	kIntro                         // introduces a name: "naam is", "t.n.v.", "schreef", titles
+	kParticle                      // surname particle: van, de, der, ...
+	kStreetType                    // English street type: Street, Road, Avenue
+	kAddrCtx                       // address context: adres, address, woon, ship to
+	kNotName                       // capitalised words that are never names (months, days, places, brands)
 )
 
 // lexicon builds the word-class table. Entries are lower-case.

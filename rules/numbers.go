@@ -139,6 +139,21 @@ func (s *scanner) collect(g0, g1 int) []byte {
 	return d
 }
 
+// dateLayout reports whether groups g0..g1 look like a date: d-m-y, y-m-d with - / or . separators.
+func (s *scanner) dateLayout(g0, g1 int) bool {
+	if g1-g0 != 2 {
+		return false
+	}
+	sep := s.uniformSep(g0, g1)
+	if sep != '-' && sep != '/' && sep != '.' {
+		return false
+	}
+	l0 := s.groups[g0].end - s.groups[g0].start
+	l1 := s.groups[g0+1].end - s.groups[g0+1].start
+	l2 := s.groups[g1].end - s.groups[g1].start
+	return l0 <= 2 && l1 <= 2 && (l2 == 4 || l2 == 2) || l0 == 4 && l1 <= 2 && l2 <= 2
+}
+
 func (s *scanner) sizes(g0, g1 int, want ...int) bool {
 	if g1-g0+1 != len(want) {
 		return false
@@ -167,6 +182,37 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 		return
 	}
 	sep := s.uniformSep(g0, g1)
+	if g1-g0 == 3 && sep == '.' && D <= 12 {
+		if g0 != 0 || g1 != len(s.groups)-1 {
+			return
+		}
+		for k := g0; k <= g1; k++ {
+			g := s.groups[k]
+			l := g.end - g.start
+			if l > 3 || l > 1 && t[g.start] == '0' {
+				return
+			}
+			v := 0
+			for _, c := range []byte(t[g.start:g.end]) {
+				v = v*10 + int(c-'0')
+			}
+			if v > 255 {
+				return
+			}
+		}
+		if en < len(t) && t[en] == '.' && en+1 < len(t) && isDigit(t[en+1]) {
+			return
+		}
+		if s.ctxBefore(st, 24, s.e.kw.version) {
+			return
+		}
+		conf := float32(0.9)
+		if s.ctxBefore(st, 40, s.e.kw.ip) {
+			conf = 0.99
+		}
+		s.add(st, en, IP, conf, "ip.v4", "dotted quad with octets <= 255")
+		return
+	}
 	switch {
 	case D >= 13 && D <= 19:
 		if sep != 0 && sep != ' ' && sep != '-' {
@@ -190,7 +236,7 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 		}
 		s.add(st, en, CreditCard, conf, "card.luhn", "Luhn checksum and card issuer prefix")
 	case D == 9 || D == 8:
-		if sep == 0xff {
+		if sep == 0xff || s.dateLayout(g0, g1) {
 			return
 		}
 		d := s.collect(g0, g1)
@@ -232,34 +278,5 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 			return
 		}
 		s.add(st, en, BSN, 0.75, "bsn.elfproef", "11-proof, no context word")
-	case g1-g0 == 3 && sep == '.' && D <= 12:
-		if g0 != 0 || g1 != len(s.groups)-1 {
-			return
-		}
-		for k := g0; k <= g1; k++ {
-			g := s.groups[k]
-			l := g.end - g.start
-			if l > 3 || l > 1 && t[g.start] == '0' {
-				return
-			}
-			v := 0
-			for _, c := range []byte(t[g.start:g.end]) {
-				v = v*10 + int(c-'0')
-			}
-			if v > 255 {
-				return
-			}
-		}
-		if en < len(t) && t[en] == '.' && en+1 < len(t) && isDigit(t[en+1]) {
-			return
-		}
-		if s.ctxBefore(st, 24, s.e.kw.version) {
-			return
-		}
-		conf := float32(0.9)
-		if s.ctxBefore(st, 40, s.e.kw.ip) {
-			conf = 0.99
-		}
-		s.add(st, en, IP, conf, "ip.v4", "dotted quad with octets <= 255")
 	}
 }

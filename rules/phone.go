@@ -66,6 +66,9 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 		return 0
 	}
 	gs := s.groups
+	if s.dateLayout(0, g1) {
+		return 0
+	}
 	// Layout: no '/' or '.' except single separators, groups not absurdly split.
 	small := 0
 	for k := 0; k < g1; k++ {

@@ -7,17 +7,17 @@ import (
 
 // Byte classes for the single-pass scanner.
 const (
-	cSpace  uint16 = 1 << iota // space, tab, CR, LF, and other token delimiters
-	cDigit                     // 0-9
-	cUpper                     // A-Z
-	cLower                     // a-z
-	cHigh                      // non-ASCII byte (part of a UTF-8 sequence)
-	cAt                        // @
-	cColon                     // :
-	cDot                       // .
-	cHex                       // 0-9 a-f A-F
-	cSym                       // other ASCII punctuation inside a token
-	cUnder                     // _ and -
+	cSpace uint16 = 1 << iota // space, tab, CR, LF, and other token delimiters
+	cDigit                    // 0-9
+	cUpper                    // A-Z
+	cLower                    // a-z
+	cHigh                     // non-ASCII byte (part of a UTF-8 sequence)
+	cAt                       // @
+	cColon                    // :
+	cDot                      // .
+	cHex                      // 0-9 a-f A-F
+	cSym                      // other ASCII punctuation inside a token
+	cUnder                    // _ and -
 )
 
 // classTable returns the byte class table. It is built once per Engine.
@@ -266,6 +266,11 @@ func (s *scanner) token(i, j int, fl uint16) int {
 func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 	t := s.text
 	c := t[a]
+	if j-a >= 16 && fl&(cUpper|cLower) != 0 {
+		if e := s.apiKey(a, j); e > 0 {
+			return e
+		}
+	}
 	if isDigit(c) || c == '+' && a+1 < len(t) && isDigit(t[a+1]) {
 		if fl&cColon != 0 && fl&cHex != 0 {
 			if end := s.ipv6(a, j); end > 0 {

@@ -12,15 +12,15 @@ type keyPrefix struct {
 
 func defaultKeyPrefixes() []keyPrefix {
 	return []keyPrefix{
-	{"AKIA", 16, true}, {"ASIA", 16, true}, {"AGPA", 16, true}, {"AIDA", 16, true}, {"AROA", 16, true}, {"ANPA", 16, true},
-	{"ghp_", 30, false}, {"gho_", 30, false}, {"ghu_", 30, false}, {"ghs_", 30, false}, {"ghr_", 30, false},
-	{"github_pat_", 40, false}, {"glpat-", 20, false}, {"gldt-", 20, false},
-	{"sk_live_", 16, false}, {"sk_test_", 16, false}, {"rk_live_", 16, false}, {"rk_test_", 16, false},
-	{"pk_live_", 16, false}, {"pk_test_", 16, false}, {"whsec_", 24, false},
-	{"xoxb-", 20, false}, {"xoxp-", 20, false}, {"xoxa-", 20, false}, {"xoxr-", 20, false}, {"xoxs-", 20, false}, {"xapp-", 20, false},
-	{"AIza", 30, false}, {"sk-proj-", 20, false}, {"sk-ant-", 20, false}, {"sk-", 32, false},
-	{"npm_", 30, false}, {"hf_", 30, false}, {"pypi-", 40, false}, {"shpat_", 24, false}, {"shpss_", 24, false},
-	{"dop_v1_", 40, false}, {"SG.", 40, false}, {"key-", 32, false}, {"SK", 32, false}, {"AC", 32, false},
+		{"AKIA", 16, true}, {"ASIA", 16, true}, {"AGPA", 16, true}, {"AIDA", 16, true}, {"AROA", 16, true}, {"ANPA", 16, true},
+		{"ghp_", 30, false}, {"gho_", 30, false}, {"ghu_", 30, false}, {"ghs_", 30, false}, {"ghr_", 30, false},
+		{"github_pat_", 40, false}, {"glpat-", 20, false}, {"gldt-", 20, false},
+		{"sk_live_", 16, false}, {"sk_test_", 16, false}, {"rk_live_", 16, false}, {"rk_test_", 16, false},
+		{"pk_live_", 16, false}, {"pk_test_", 16, false}, {"whsec_", 24, false},
+		{"xoxb-", 20, false}, {"xoxp-", 20, false}, {"xoxa-", 20, false}, {"xoxr-", 20, false}, {"xoxs-", 20, false}, {"xapp-", 20, false},
+		{"AIza", 30, false}, {"sk-proj-", 20, false}, {"sk-ant-", 20, false}, {"sk-", 32, false},
+		{"npm_", 30, false}, {"hf_", 30, false}, {"pypi-", 40, false}, {"shpat_", 24, false}, {"shpss_", 24, false},
+		{"dop_v1_", 40, false}, {"SG.", 40, false}, {"key-", 32, false}, {"SK", 32, false}, {"AC", 32, false},
 	}
 }
 

@@ -253,7 +253,11 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		if nnk == 0 && nlx != 0 {
 			break
 		}
-		// An unknown capitalised word after a known first name is taken as a surname.
+		// An unknown capitalised word after a name is taken as a surname only
+		// where a name would end: before punctuation, an address in brackets or a line end.
+		if nnk == 0 && !nameEnds(t, e) {
+			break
+		}
 		if !ok {
 			if nk&nameLast != 0 && nnk&nameLast != 0 || nk != 0 && nnk&nameLast != 0 {
 				ok, conf = true, 0.85
@@ -284,6 +288,21 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	s.add(a, end, Person, conf, "person.names", "name list and context")
 	s.nameCtx = -1
 	return end
+}
+
+// nameEnds reports whether a name may end at i: end of text, punctuation,
+// a line break, or " <" / " (" / " &lt;" before an address.
+func nameEnds(t string, i int) bool {
+	if i >= len(t) {
+		return true
+	}
+	switch t[i] {
+	case ',', '.', ';', '!', '?', ')', '<', '\n', '\r', '&':
+		return true
+	case ' ':
+		return i+1 < len(t) && (t[i+1] == '<' || t[i+1] == '(' || t[i+1] == '&')
+	}
+	return false
 }
 
 func trimDots(w string) string {
