@@ -19,6 +19,22 @@ func (e *Engine) isStreet(w string) bool {
 	return false
 }
 
+// isStreetWord reports whether w is itself a street word (Laan, Plein, Kade) that starts a name.
+func (e *Engine) isStreetWord(w string) bool {
+	if len(w) < 3 || len(w) > 8 {
+		return false
+	}
+	for _, suf := range e.streetSuffixes {
+		if len(suf) == len(w) && hasPrefixFold(w, suf) {
+			switch suf {
+			case "laan", "weg", "plein", "kade", "dijk", "singel", "gracht", "straat", "dreef", "steeg", "markt", "wal", "hof", "park", "boulevard", "ring":
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // houseNumber matches a house number at i (after one space): 12, 12a, 12-3, 12 A, 12bis.
 // It returns its end, or 0.
 func houseNumber(t string, i int) int {
@@ -77,6 +93,9 @@ func (s *scanner) cityAt(i int) int {
 	k, e := nextWord(t, i)
 	for n := 0; n < 4 && k >= 0; n++ {
 		w := t[k:e]
+		if e < len(t) && isDigit(t[e]) || ukPostcode(t, k) > 0 || nlPostcode(t, k) > 0 {
+			break
+		}
 		lx := s.e.lexOf(w)
 		if startsUpper(t, k) || strings.HasPrefix(w, "'s-") {
 			if lx&(kStop|kGreeting) != 0 && lx&kNotName == 0 {
@@ -160,16 +179,17 @@ func (s *scanner) street(a, we int) int {
 	w := t[a:we]
 	end := we
 	if !s.e.isStreet(w) {
-		if !s.ctxBefore(a, 24, s.e.kw.addr) || s.e.lexOf(w)&(kStop|kNotName|kGreeting) != 0 {
+		// "Laan van Meerdervoort 12", "Lange Voorhout 12": a street word on its own, or
+		// capitalised words after an address word, then up to three more words.
+		if !s.e.isStreetWord(w) && (!s.ctxBefore(a, 24, s.e.kw.addr) || s.e.lexOf(w)&(kStop|kNotName|kGreeting) != 0) {
 			return 0
 		}
-		// "Lange Voorhout 12": up to two more capitalised words.
-		for n := 0; n < 2; n++ {
+		for n := 0; n < 3; n++ {
 			if houseNumber(t, end) > 0 {
 				break
 			}
 			k, e := nextWord(t, end)
-			if k < 0 || !startsUpper(t, k) {
+			if k < 0 || !startsUpper(t, k) && s.e.lexOf(t[k:e])&kParticle == 0 {
 				return 0
 			}
 			end = e

@@ -87,6 +87,10 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 			small++
 		}
 	}
+	if g1 == 0 && s.ctxBefore(start, 24, s.e.kw.notBSN) {
+		// A bare digit string after order/ticket/invoice words is a reference, not a phone.
+		return 0
+	}
 	d := s.collect(0, g1)
 	ctx := s.ctxBefore(start, 40, s.e.kw.phone)
 	intl := plus

@@ -130,7 +130,10 @@ func (s *scanner) run() {
 				}
 			case '\n':
 				s.sentStart = true
-				s.nameCtx = -1
+				// A sign-off at the end of a line ("Groeten,") carries over to the name below it.
+				if s.nameCtx >= 0 && (i-s.nameCtx > 3 || strings.Trim(t[s.nameCtx:i], ", \r") != "") {
+					s.nameCtx = -1
+				}
 			}
 			i++
 			continue

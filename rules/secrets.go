@@ -118,6 +118,12 @@ func (s *scanner) apiKey(a, j int) int {
 	if len(tok) < 16 {
 		return 0
 	}
+	// key=value: api_key=..., token:...
+	if i := strings.LastIndexAny(tok, "=:"); i > 0 && i < len(tok)-16 && !strings.HasPrefix(tok, "eyJ") {
+		if r := s.apiKey(a+i+1, j); r > 0 {
+			return r
+		}
+	}
 	for _, p := range s.e.keyPrefixes {
 		if !strings.HasPrefix(tok, p.prefix) {
 			continue

@@ -125,7 +125,7 @@ func (s *scanner) nameCtxOK(a int) bool {
 	gap := s.text[s.nameCtx:a]
 	for i := 0; i < len(gap); i++ {
 		c := gap[i]
-		if c == ' ' || c == ',' || c == ':' || c == '\t' {
+		if c == ' ' || c == ',' || c == ':' || c == '\t' || c == '\n' || c == '\r' {
 			continue
 		}
 		// Allow connectors: "naam is", "name's", "ben", "dit is".
@@ -183,6 +183,14 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	ns := s.e.names
 	nk := ns.kind(w)
 	strong := s.nameCtxOK(a)
+	if lx&kParticle != 0 && strong && nk == 0 {
+		// "mevrouw De Jong", "meneer Van Dijk": a capitalised particle starts the surname.
+		if k, e := nextWord(t, we); k >= 0 && startsUpper(t, k) && s.e.lexOf(t[k:e])&(kStop|kNotName) == 0 {
+			s.add(a, e, Person, 0.85, "person.names", "surname with particle after a title")
+			s.nameCtx = -1
+			return e
+		}
+	}
 	if lx&(kStop|kNotName|kGreeting) != 0 && !(nk&nameFirst != 0 && strong) {
 		// Common words can still be names after a greeting ("Hoi Roos"), but not on their own.
 		if nk == 0 || !strong {
@@ -231,7 +239,10 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 			end = pe
 			parts++
 			if !ok {
-				ok, conf = nk != 0 || strong, 0.85
+				ok, conf = nk&nameFirst != 0 || strong, 0.85
+				if !ok {
+					return 0
+				}
 			}
 			continue
 		}

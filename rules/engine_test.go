@@ -1,0 +1,192 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+)
+
+func newTestEngine(t testing.TB) *Engine {
+	t.Helper()
+	e, err := NewEngine(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// found renders findings as "TYPE:text" for comparison.
+func found(text string, fs []Finding) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, string(f.Type)+":"+text[f.Start:f.End])
+	}
+	return out
+}
+
+type detectCase struct {
+	give   string
+	locale string
+	want   []string
+}
+
+func runCases(t *testing.T, tests []detectCase) {
+	t.Helper()
+	e := newTestEngine(t)
+	for _, tt := range tests {
+		got := found(tt.give, e.Detect(nil, tt.give, tt.locale))
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("Detect(%q)\n got  %q\n want %q", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestDetectEmail(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "Stuur het naar j.de.vries@example.nl aub", want: []string{"EMAIL_ADDRESS:j.de.vries@example.nl"}},
+		{give: `<a href="mailto:info@acme.co.uk">mail ons</a>`, want: []string{"EMAIL_ADDRESS:info@acme.co.uk"}},
+		{give: "contact: First.Last+tag@sub.domain.org.", want: []string{"EMAIL_ADDRESS:First.Last+tag@sub.domain.org"}},
+		{give: "Op 3 mei schreef Bo &lt;bo.k@mail.com&gt;:", want: []string{"PERSON:Bo", "EMAIL_ADDRESS:bo.k@mail.com"}},
+		{give: "ping @username on twitter or foo@bar", want: nil},
+	})
+}
+
+func TestDetectPhone(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "Mijn nummer: 0612345678", locale: "nl-NL", want: []string{"PHONE_NUMBER:0612345678"}},
+		{give: "bel 020-1234567 na vijven", want: []string{"PHONE_NUMBER:020-1234567"}},
+		{give: "tel. +32 470 12 34 56", want: []string{"PHONE_NUMBER:+32 470 12 34 56"}},
+		{give: "Telefon +49 30 12345678", want: []string{"PHONE_NUMBER:+49 30 12345678"}},
+		{give: "call 0044 20 7946 0958 today", want: []string{"PHONE_NUMBER:0044 20 7946 0958"}},
+		{give: "my mobile is 07911 123456", locale: "en-GB", want: []string{"PHONE_NUMBER:07911 123456"}},
+		{give: "reach me on (212) 555-0187.", locale: "en-US", want: []string{"PHONE_NUMBER:(212) 555-0187"}},
+		{give: "or +1 415 555 0100", want: []string{"PHONE_NUMBER:+1 415 555 0100"}},
+		{give: "phone: 415.555.0100", want: []string{"PHONE_NUMBER:415.555.0100"}},
+		{give: "+31 (0)20 123 4567", want: []string{"PHONE_NUMBER:+31 (0)20 123 4567"}},
+		// Look-alikes.
+		{give: "ordernummer 2024123456 is onderweg", want: nil},
+		{give: "betaald op 12-03-2024 voor € 1.234,56", want: nil},
+		{give: "KvK 12345678, versie 1.2.3", want: nil},
+		{give: "refund of $1,024.59 on 03/04/2025", want: nil},
+	})
+}
+
+func TestDetectCard(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "Visa 4111-1111-1111-1111 exp 12/27", want: []string{"CREDIT_CARD:4111-1111-1111-1111"}},
+		{give: "kaart 4111111111111111.", want: []string{"CREDIT_CARD:4111111111111111"}},
+		{give: "mc 5500 0000 0000 0004", want: []string{"CREDIT_CARD:5500 0000 0000 0004"}},
+		{give: "amex 3782 822463 10005", want: []string{"CREDIT_CARD:3782 822463 10005"}},
+		// 16 digits failing Luhn; Luhn-valid gift card.
+		{give: "tracking 1234 5678 9012 3456", want: nil},
+		{give: "cadeaubon 4111 1111 1111 1111 heeft saldo", want: nil},
+	})
+}
+
+func TestDetectIBAN(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "IBAN NL91ABNA0417164300", want: []string{"IBAN_CODE:NL91ABNA0417164300"}},
+		{give: "op nl91 abna 0417 1643 00 graag", want: []string{"IBAN_CODE:nl91 abna 0417 1643 00"}},
+		{give: "BE68 5390 0754 7034", want: []string{"IBAN_CODE:BE68 5390 0754 7034"}},
+		{give: "DE89 3704 0044 0532 0130 00.", want: []string{"IBAN_CODE:DE89 3704 0044 0532 0130 00"}},
+		{give: "GB29 NWBK 6016 1331 9268 19", want: []string{"IBAN_CODE:GB29 NWBK 6016 1331 9268 19"}},
+		{give: "NL91ABNA0417164301", want: nil},
+	})
+}
+
+func TestDetectBSN(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "burgerservicenummer 945807302", want: []string{"NL_BSN:945807302"}},
+		{give: "BSN-nummer: 229262193.", want: []string{"NL_BSN:229262193"}},
+		{give: "mijn bsn: 1002.33.077", want: []string{"NL_BSN:1002.33.077"}},
+		{give: "sofinr 465 228 173", want: []string{"NL_BSN:465 228 173"}},
+		{give: "bsn 10256490", want: []string{"NL_BSN:10256490"}},
+		// Order numbers: one fails the 11-proof, one passes but is an order.
+		{give: "bestelling 123456789", want: nil},
+		{give: "ordernummer 111222333", want: nil},
+	})
+}
+
+func TestDetectSSN(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "SSN: 123-45-6789", want: []string{"US_SSN:123-45-6789"}},
+		{give: "social security number 123 45 6789", want: []string{"US_SSN:123 45 6789"}},
+		{give: "ssn 000-12-3456 or 666-12-3456", want: nil},
+	})
+}
+
+func TestDetectIP(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "server 10.0.0.1 is down", want: []string{"IP_ADDRESS:10.0.0.1"}},
+		{give: "ip 2001:0db8:85a3:0000:0000:8a2e:0370:7334", want: []string{"IP_ADDRESS:2001:0db8:85a3:0000:0000:8a2e:0370:7334"}},
+		{give: "link-local fe80::1.", want: []string{"IP_ADDRESS:fe80::1"}},
+		{give: "versie 1.2.3.4 en v2.10.1.0, om 10:30:00, 1.2.3.4.5", want: nil},
+	})
+}
+
+func TestDetectPassword(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "wachtwoord: Zonnebloem#12", want: []string{"PASSWORD:Zonnebloem#12"}},
+		{give: "my pwd is hunter2.", want: []string{"PASSWORD:hunter2"}},
+		{give: "password = 'correct horse battery'", want: []string{"PASSWORD:correct horse battery"}},
+		{give: "Het wachtwoord is nu Welkom2024! dus", want: []string{"PASSWORD:Welkom2024!"}},
+		{give: "pincode 4821", want: []string{"PASSWORD:4821"}},
+		{give: "new password: Tr0ub4dor&3", want: []string{"PASSWORD:Tr0ub4dor&3"}},
+		{give: "Ik ben mijn wachtwoord vergeten", want: nil},
+		{give: "password reset link sent", want: nil},
+		{give: "Your password must be at least 8 characters", want: nil},
+		{give: "Wachtwoord gewijzigd. Mijn wachtwoord werkt niet", want: nil},
+	})
+}
+
+func TestDetectAPIKey(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "token: ghp_abcdefghijklmnopqrstuvwxyz0123456789", want: []string{"API_KEY:ghp_abcdefghijklmnopqrstuvwxyz0123456789"}},
+		{give: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc123def456", want: []string{"API_KEY:eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc123def456"}},
+		{give: "api_key=9f86d081884c7d659a2feaa0c55ad015", want: []string{"API_KEY:9f86d081884c7d659a2feaa0c55ad015"}},
+		{give: "AKIAIOSFODNN7EXAMPLE is our key", want: []string{"API_KEY:AKIAIOSFODNN7EXAMPLE"}},
+		{give: "stripe sk_test_4eC39HqLyjWDarjtT1zdp7dc", want: []string{"API_KEY:sk_test_4eC39HqLyjWDarjtT1zdp7dc"}},
+		{give: "trackingcode JVGL0123456789012345 en checksum 9f86d081884c7d659a2feaa0c55ad015", want: nil},
+	})
+}
+
+func TestDetectPerson(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "Hallo Fatima, dank je", want: []string{"PERSON:Fatima"}},
+		{give: "Met vriendelijke groet,\nMehmet Yılmaz", want: []string{"PERSON:Mehmet Yılmaz"}},
+		{give: "Ik heb gesproken met Piet Janssen van de helpdesk", want: []string{"PERSON:Piet Janssen"}},
+		{give: "My colleague Priya Sharma will call you", want: []string{"PERSON:Priya Sharma"}},
+		{give: "Regards,\nJohn O'Brien", want: []string{"PERSON:John O'Brien"}},
+		{give: "Namens Anouk de Wit", want: []string{"PERSON:Anouk de Wit"}},
+		{give: "t.a.v. mevrouw De Jong", want: []string{"PERSON:De Jong"}},
+		{give: "Dear Mr. Smith,", want: []string{"PERSON:Smith"}},
+		{give: "Dear Sarah Whitfield, your order", want: []string{"PERSON:Sarah Whitfield"}},
+		{give: "Hi Zebulon, thanks", want: []string{"PERSON:Zebulon"}},
+		{give: "Kind regards,\nZebulon Quartermaine", want: []string{"PERSON:Zebulon Quartermaine"}},
+		{give: "klant Jan van der Berg belde", want: []string{"PERSON:Jan van der Berg"}},
+		{give: "Amsterdam en Google. De app werkt niet. Will you help? May I ask? Mark as read. Hoi team,", want: nil},
+	})
+}
+
+func TestDetectAddress(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "Bezorgadres: Hoofdstraat 12B, 1234AB Utrecht", want: []string{"ADDRESS:Hoofdstraat 12B, 1234AB Utrecht"}},
+		{give: "Ik woon op Laan van Meerdervoort 123, 2517 AB Den Haag", want: []string{"ADDRESS:Laan van Meerdervoort 123, 2517 AB Den Haag"}},
+		{give: "1600 Pennsylvania Avenue NW, Washington, DC 20500", want: []string{"ADDRESS:1600 Pennsylvania Avenue"}},
+		{give: "at 221B Baker Street, London NW1 6XE.", want: []string{"ADDRESS:221B Baker Street, London NW1 6XE"}},
+		{give: "Deliver to 10 Downing St, London SW1A 2AA", want: []string{"ADDRESS:10 Downing St, London SW1A 2AA"}},
+		{give: "postcode 3511 LX", want: []string{"ADDRESS:3511 LX"}},
+		{give: "De Kerkstraat is afgesloten, de Stationsweg ook.", want: nil},
+	})
+}
+
+func TestDetectBirthDate(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "geboortedatum: 3-4-1985", want: []string{"DATE_OF_BIRTH:3-4-1985"}},
+		{give: "I was born on 12/25/1990.", want: []string{"DATE_OF_BIRTH:12/25/1990"}},
+		{give: "DOB 1990-12-25", want: []string{"DATE_OF_BIRTH:1990-12-25"}},
+		{give: "ik ben geboren op 5 mei 1978", want: []string{"DATE_OF_BIRTH:5 mei 1978"}},
+		{give: "born on the 3rd of June, 1985", want: []string{"DATE_OF_BIRTH:3rd of June, 1985"}},
+		{give: "Date of birth: 25.12.1990", want: []string{"DATE_OF_BIRTH:25.12.1990"}},
+		{give: "bestelling van 12-03-2024. Delivered on 5 May 2024", want: nil},
+	})
+}
