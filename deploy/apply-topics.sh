@@ -108,7 +108,7 @@ while read -r name parts rf cfg; do
   [[ -n "${PARTITIONS:-}" ]] && parts="$PARTITIONS"
   [[ -n "${REPLICATION_FACTOR:-}" ]] && rf="$REPLICATION_FACTOR"
   # Cap min.insync.replicas at the replication factor (a single local broker cannot satisfy 2).
-  cfg="$(tr ',' '\n' <<<"$cfg" | awk -F= -v rf="$rf" '$1 == "min.insync.replicas" && $2 + 0 > rf + 0 { $2 = rf } { print $1 "=" $2 }' | sort | paste -sd, -)"
+  cfg="$(tr ',' '\n' <<<"$cfg" | awk -F= -v rf="$rf" '$1 == "min.insync.replicas" && $2 + 0 > rf + 0 { $2 = rf } { print $1 "=" $2 }' | sort | tr '\n' ',' | sed 's/,$//')"
   cfg_args=()
   IFS=',' read -r -a kvs <<<"$cfg"
   for kv in "${kvs[@]}"; do cfg_args+=(--config "$kv"); done

@@ -126,9 +126,11 @@ cmd_fetch() {
 </project>
 POM
   log "resolving org.apache.kafka:kafka_${SCALA_VERSION}:${KAFKA_VERSION} (+ runtime deps) from Maven Central into $LIB"
-  (cd "$work" && mvn -B -q -Dstyle.color=never dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$LIB" -DoverWriteIfNewer=true) >&2 \
-    || die "mvn dependency:copy-dependencies failed"
+  if ! (cd "$work" && mvn -B -q -Dstyle.color=never dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$LIB" -DoverWriteIfNewer=true) >"$work/mvn.log" 2>&1; then
+    tail -n 40 "$work/mvn.log" >&2
+    die "mvn dependency:copy-dependencies failed"
+  fi
   local j
   for j in "kafka_${SCALA_VERSION}-${KAFKA_VERSION}.jar" "kafka-clients-${KAFKA_VERSION}.jar" \
            "kafka-tools-${KAFKA_VERSION}.jar" "log4j-core-" "log4j-slf4j2-impl-" "slf4j-api-2." "scala-library-"; do
