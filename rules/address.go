@@ -178,12 +178,18 @@ func (s *scanner) street(a, we int) int {
 	t := s.text
 	w := t[a:we]
 	end := we
+	// Cheap gate: a house number, or another capitalised word or particle, must follow.
+	if houseNumber(t, we) == 0 {
+		if we+2 >= len(t) || t[we] != ' ' || !isUpper(t[we+1]) && !isLower(t[we+1]) {
+			return 0
+		}
+		if isLower(t[we+1]) && !s.e.isStreetWord(w) {
+			return 0
+		}
+	}
 	if !s.e.isStreet(w) {
 		// "Laan van Meerdervoort 12", "Lange Voorhout 12": a street word on its own, or
 		// capitalised words after an address word, then up to three more words.
-		if !s.e.isStreetWord(w) && (!s.ctxBefore(a, 24, s.e.kw.addr) || s.e.lexOf(w)&(kStop|kNotName|kGreeting) != 0) {
-			return 0
-		}
 		for n := 0; n < 3; n++ {
 			if houseNumber(t, end) > 0 {
 				break
@@ -193,6 +199,9 @@ func (s *scanner) street(a, we int) int {
 				return 0
 			}
 			end = e
+		}
+		if !s.e.isStreetWord(w) && (s.e.lexOf(w)&(kStop|kNotName|kGreeting) != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr)) {
+			return 0
 		}
 	}
 	h := houseNumber(t, end)
@@ -261,7 +270,7 @@ func (s *scanner) numberAddress(gs, ge int) int {
 		if c := s.cityAt(p); c > 0 {
 			end, conf = c, 0.9
 		}
-		if s.ctxBefore(gs, 32, s.e.kw.addr) {
+		if s.ctxBefore(gs, 32, &s.e.kw.addr) {
 			conf = 0.95
 		}
 		s.add(gs, end, Address, conf, "address.nl_postcode", "Dutch postcode")

@@ -1,25 +1,56 @@
 package rules
 
-import "bytes"
+import "slices"
 
-// keywords holds the lower-case context words the detectors look for near a
-// candidate. Matching is by substring, so compounds (burgerservicenummer,
-// bsn-nummer, API-sleutel, geboortedatum) match their roots.
+
+// keywords holds the context words the detectors look for near a candidate.
+// A word matches at the start of a word in the text, so compounds match their
+// first part (burgerservicenummer, bsn-nummer, API-sleutel, geboortedatum);
+// words written with a leading '*' match anywhere (mijnbsn).
 type keywords struct {
-	bsn, ssn, card, notCard, notBSN, phone, ip, version, birth, key, addr [][]byte
+	bsn, ssn, card, notCard, notBSN, phone, ip, version, birth, key, addr kwList
 }
 
-func words(ws ...string) [][]byte {
-	out := make([][]byte, len(ws))
-	for i, w := range ws {
-		out[i] = []byte(w)
+// kwList is a compiled list of lower-case context words.
+type kwList struct {
+	ws   []kwWord      // sorted by first byte
+	span [256][2]uint8 // for a lower-case first byte, the range of ws starting with it
+}
+
+type kwWord struct {
+	b        string
+	anywhere bool // match inside words too
+}
+
+func words(ws ...string) kwList {
+	var l kwList
+	for _, w := range ws {
+		kw := kwWord{b: w}
+		if w[0] == '*' {
+			kw = kwWord{b: w[1:], anywhere: true}
+		}
+		if !isAlpha(kw.b[0]) {
+			kw.anywhere = true
+		}
+		l.ws = append(l.ws, kw)
 	}
-	return out
+	slices.SortStableFunc(l.ws, func(a, b kwWord) int { return int(a.b[0]) - int(b.b[0]) })
+	for i, w := range l.ws {
+		c := w.b[0]
+		if l.span[c][1] == 0 {
+			l.span[c][0] = uint8(i)
+		}
+		l.span[c][1] = uint8(i + 1)
+		if isLower(c) {
+			l.span[c-32] = l.span[c]
+		}
+	}
+	return l
 }
 
 func defaultKeywords() keywords {
 	return keywords{
-		bsn: words("bsn", "burgerservice", "burger service", "sofi", "sociaal-fiscaal", "sociaal fiscaal",
+		bsn: words("*bsn", "burgerservice", "burger service", "*sofi", "sociaal-fiscaal", "sociaal fiscaal",
 			"citizen service", "persoonsnummer", "fiscaal nummer", "fiscaalnummer", "service number"),
 		ssn: words("ssn", "social security", "soc sec", "soc. sec", "ss#", "ss #", "ss no", "tax id", "itin", "taxpayer"),
 		card: words("card", "kaart", "visa", "mastercard", "amex", "american express", "maestro", "discover",
@@ -40,55 +71,58 @@ func defaultKeywords() keywords {
 		birth: words("geboren", "geboorte", "geb.", "geb:", "born", "birth", "dob", "d.o.b", "verjaardag", "birthday",
 			"jarig", "geburts", "naissance", "nacimiento", "b-day", "bday"),
 		addr: words("adres", "address", "woon", "wonen", "woont", "verhuis", "moved", "move to", "ship", "deliver",
-			"bezorg", "stuur", "sturen", "send", "post", "live at", "living at", "lives at", "located at", "naar ", " to "),
+			"bezorg", "stuur", "sturen", "send", "post", "live at", "living at", "lives at", "located at"),
 		key: words("key", "token", "sleutel", "secret", "geheim", "api", "bearer", "credential", "auth", "client_id",
 			"access", "webhook", "signing"),
 	}
 }
 
-// ctxBefore reports whether one of ws occurs (ASCII case-insensitively) in the
-// window bytes before pos, not crossing a line break.
-func (s *scanner) ctxBefore(pos, window int, ws [][]byte) bool {
-	lo := pos - window
-	if lo < 0 {
-		lo = 0
+// ctxBefore reports whether one of the words in l occurs (ASCII
+// case-insensitively) in the window bytes before pos, not crossing a line break.
+func (s *scanner) ctxBefore(pos, window int, l *kwList) bool {
+	lo := max(0, pos-window)
+	t := s.text
+	for i := pos - 1; i >= lo; i-- {
+		if t[i] == '\n' {
+			lo = i + 1
+			break
+		}
 	}
-	var buf [256]byte
-	b := buf[:0]
-	for i := lo; i < pos && len(b) < len(buf); i++ {
-		c := s.text[i]
-		if c == '\n' {
-			b = b[:0]
+	return s.ctxIn(lo, pos, l)
+}
+
+// ctxIn reports whether one of the words in l occurs in t[lo:hi].
+func (s *scanner) ctxIn(lo, hi int, l *kwList) bool {
+	t := s.text
+	for i := lo; i < hi; i++ {
+		sp := l.span[t[i]]
+		if sp[1] == 0 {
 			continue
 		}
-		b = append(b, lower(c))
-	}
-	for _, w := range ws {
-		if bytes.Contains(b, w) {
-			return true
+		wordStart := i == 0 || !isAlpha(t[i-1])
+		for k := int(sp[0]); k < int(sp[1]); k++ {
+			w := &l.ws[k]
+			if hi-i < len(w.b) || !wordStart && !w.anywhere {
+				continue
+			}
+			if hasPrefixFold(t[i:hi], w.b) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// ctxAfter reports whether one of ws occurs in the window bytes after pos, on the same line.
-func (s *scanner) ctxAfter(pos, window int, ws [][]byte) bool {
+// ctxAfter reports whether one of the words in l occurs in the window bytes after pos, on the same line.
+func (s *scanner) ctxAfter(pos, window int, l *kwList) bool {
 	hi := min(len(s.text), pos+window)
-	var buf [256]byte
-	b := buf[:0]
-	for i := pos; i < hi && len(b) < len(buf); i++ {
-		c := s.text[i]
-		if c == '\n' {
+	for i := pos; i < hi; i++ {
+		if s.text[i] == '\n' {
+			hi = i
 			break
 		}
-		b = append(b, lower(c))
 	}
-	for _, w := range ws {
-		if bytes.Contains(b, w) {
-			return true
-		}
-	}
-	return false
+	return s.ctxIn(pos, hi, l)
 }
 
 // sentenceBefore returns the start of the window before pos, cut at the last
@@ -110,7 +144,7 @@ func (s *scanner) sentenceBefore(pos, window int) int {
 }
 
 // ctxSentence is like ctxBefore but stops at a sentence boundary.
-func (s *scanner) ctxSentence(pos, window int, ws [][]byte) bool {
+func (s *scanner) ctxSentence(pos, window int, l *kwList) bool {
 	lo := s.sentenceBefore(pos, window)
-	return s.ctxBefore(pos, pos-lo, ws)
+	return s.ctxIn(lo, pos, l)
 }

@@ -15,21 +15,15 @@ const monthNames = "januari:1 january:1 jan:1 januar:1 janvier:1 jänner:1 " +
 	"november:11 nov:11 novembre:11 " +
 	"december:12 dec:12 dezember:12 décembre:12"
 
-// monthIndex returns 1..12 for a month name w (any case), or 0.
+// monthIndex returns 1..12 for a month name w (any case, optional trailing dot), or 0.
 func (e *Engine) monthIndex(w string) int {
+	if len(w) > 0 && w[len(w)-1] == '.' {
+		w = w[:len(w)-1]
+	}
 	if len(w) < 3 || len(w) > 10 {
 		return 0
 	}
-	var buf [16]byte
-	n := 0
-	for i := 0; i < len(w); i++ {
-		buf[n] = lower(w[i])
-		n++
-	}
-	if n > 0 && buf[n-1] == '.' {
-		n--
-	}
-	return e.months[string(buf[:n])]
+	return int(e.lexOf(w) >> kMonthShift & 0xf)
 }
 
 func validDMY(d, m, y int) bool {
@@ -53,7 +47,7 @@ func atoi(s string) int {
 // birthDate emits a DATE_OF_BIRTH for the date at [st, en) if a birth context
 // word precedes it in the same sentence.
 func (s *scanner) birthDate(st, en int, det string) bool {
-	if !s.ctxSentence(st, 64, s.e.kw.birth) {
+	if !s.ctxSentence(st, 64, &s.e.kw.birth) {
 		return false
 	}
 	s.add(st, en, BirthDate, 0.95, det, "date after a birth context word")

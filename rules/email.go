@@ -76,7 +76,7 @@ func (s *scanner) ipv6(a, j int) int {
 		return 0
 	}
 	conf := float32(0.95)
-	if s.ctxBefore(a, 40, s.e.kw.ip) {
+	if s.ctxBefore(a, 40, &s.e.kw.ip) {
 		conf = 0.99
 	}
 	s.add(a, e, IP, conf, "ip.v6", "parses as an IPv6 address")

@@ -56,7 +56,7 @@ type Engine struct {
 	cls            [256]uint16
 	kw             keywords
 	lex            map[string]uint32
-	months         map[string]int
+	trigger        [64]uint64
 	streetSuffixes []string
 	keyPrefixes    []keyPrefix
 	names          *nameSets
@@ -89,14 +89,10 @@ func NewEngine(cfg Config) (*Engine, error) {
 		cls:            classTable(),
 		kw:             defaultKeywords(),
 		lex:            lexicon(),
-		months:         map[string]int{},
 		streetSuffixes: streetSuffixes(),
 		keyPrefixes:    defaultKeyPrefixes(),
 	}
-	for _, f := range strings.Fields(monthNames) {
-		name, num, _ := strings.Cut(f, ":")
-		e.months[name] = atoi(num)
-	}
+	e.trigger = triggerSet(e.lex)
 	for _, t := range cfg.Disabled {
 		e.disabled[typeIndex(t)] = true
 	}
@@ -272,8 +268,13 @@ func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
 		if ti := typeIndex(c.Type); ti >= 0 && !e.enabled(ti, locale) {
 			continue
 		}
-		if len(e.allow) > 0 {
-			if t, ok := e.allow[strings.ToLower(text[c.Start:c.End])]; ok && (t == "" || t == c.Type) {
+		if len(e.allow) > 0 && c.End-c.Start <= 64 {
+			var buf [64]byte
+			n := copy(buf[:], text[c.Start:c.End])
+			for k := 0; k < n; k++ {
+				buf[k] = lower(buf[k])
+			}
+			if t, ok := e.allow[string(buf[:n])]; ok && (t == "" || t == c.Type) {
 				continue
 			}
 		}

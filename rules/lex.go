@@ -16,6 +16,9 @@ const (
 	kNotName                       // capitalised words that are never names (months, days, places, brands)
 )
 
+// kMonthShift: bits 24..27 of a lexicon entry hold the month number of a month name.
+const kMonthShift = 24
+
 // lexicon builds the word-class table. Entries are lower-case.
 func lexicon() map[string]uint32 {
 	m := map[string]uint32{}
@@ -79,7 +82,45 @@ func lexicon() map[string]uint32 {
 		bestelling rekening kaart nummer betaling pakket levering bezorging abonnement factuur klant
 		vraag antwoord bericht probleem account wachtwoord adres straat
 		dear hey re fw fwd subject onderwerp aw`)
+	for _, f := range strings.Fields(monthNames) {
+		name, num, _ := strings.Cut(f, ":")
+		m[name] |= uint32(atoi(num)) << kMonthShift
+	}
 	return m
+}
+
+// triggerHash hashes a lower-cased word's length and first, second and last
+// bytes into 12 bits for the trigger bitset.
+func triggerHash(w string) uint32 {
+	n := len(w)
+	h := uint32(n)*0x9e37 ^ uint32(lower(w[0]))*0x85eb ^ uint32(lower(w[n-1]))*0xc2b2
+	if n > 1 {
+		h ^= uint32(lower(w[1])) * 0x27d4
+	}
+	return (h ^ h>>12) & 4095
+}
+
+// triggerSet returns the bitset of lower-case words that matter even when not
+// capitalised (password keywords, greetings, name intros, months), so most
+// plain words skip the map lookup.
+func triggerSet(lex map[string]uint32) [64]uint64 {
+	var b [64]uint64
+	for w, k := range lex {
+		if k&(kPassword|kGreeting|kIntro) != 0 || k>>kMonthShift != 0 {
+			h := triggerHash(w)
+			b[h>>6] |= 1 << (h & 63)
+		}
+	}
+	return b
+}
+
+// mayTrigger reports whether w might be a trigger word (false positives possible).
+func (e *Engine) mayTrigger(w string) bool {
+	if len(w) == 0 {
+		return false
+	}
+	h := triggerHash(w)
+	return e.trigger[h>>6]&(1<<(h&63)) != 0
 }
 
 // lexOf returns the word classes of w, compared case-insensitively.

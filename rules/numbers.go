@@ -203,11 +203,11 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 		if en < len(t) && t[en] == '.' && en+1 < len(t) && isDigit(t[en+1]) {
 			return
 		}
-		if s.ctxBefore(st, 24, s.e.kw.version) {
+		if s.ctxBefore(st, 24, &s.e.kw.version) {
 			return
 		}
 		conf := float32(0.9)
-		if s.ctxBefore(st, 40, s.e.kw.ip) {
+		if s.ctxBefore(st, 40, &s.e.kw.ip) {
 			conf = 0.99
 		}
 		s.add(st, en, IP, conf, "ip.v4", "dotted quad with octets <= 255")
@@ -227,11 +227,11 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 		if !luhn(d) || !cardIssuer(d) {
 			return
 		}
-		if s.ctxBefore(st, 48, s.e.kw.notCard) {
+		if s.ctxBefore(st, 48, &s.e.kw.notCard) {
 			return
 		}
 		conf := float32(0.95)
-		if s.ctxBefore(st, 48, s.e.kw.card) {
+		if s.ctxBefore(st, 48, &s.e.kw.card) {
 			conf = 0.99
 		}
 		s.add(st, en, CreditCard, conf, "card.luhn", "Luhn checksum and card issuer prefix")
@@ -249,8 +249,8 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 			s.digits = d
 		}
 		ssnLayout := D == 9 && (sep == '-' || sep == ' ') && s.sizes(g0, g1, 3, 2, 4)
-		ssnCtx := D == 9 && s.ctxBefore(st, 40, s.e.kw.ssn)
-		bsnCtx := s.ctxBefore(st, 48, s.e.kw.bsn)
+		ssnCtx := D == 9 && s.ctxBefore(st, 40, &s.e.kw.ssn)
+		bsnCtx := s.ctxBefore(st, 48, &s.e.kw.bsn)
 		if D == 9 && ssnValid(d) && (ssnLayout && !bsnCtx || ssnCtx && (sep == 0 || ssnLayout)) {
 			conf := float32(0.9)
 			if ssnCtx {
@@ -271,10 +271,10 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 		}
 		// Without context: only plain or dotted BSN layouts, and not after order/ticket words.
 		plain := sep == 0 || sep == '.' && (s.sizes(g0, g1, 4, 2, 3) || s.sizes(g0, g1, 3, 3, 3) || s.sizes(g0, g1, 3, 2, 4)) || sep == ' ' && s.sizes(g0, g1, 3, 3, 3)
-		if !plain || s.ctxBefore(st, 40, s.e.kw.notBSN) {
+		if !plain || s.ctxBefore(st, 40, &s.e.kw.notBSN) {
 			return
 		}
-		if s.ctxBefore(st, 40, s.e.kw.phone) {
+		if s.ctxBefore(st, 40, &s.e.kw.phone) {
 			return
 		}
 		s.add(st, en, BSN, 0.75, "bsn.elfproef", "11-proof, no context word")

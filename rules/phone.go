@@ -87,12 +87,18 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 			small++
 		}
 	}
-	if g1 == 0 && s.ctxBefore(start, 24, s.e.kw.notBSN) {
-		// A bare digit string after order/ticket/invoice words is a reference, not a phone.
-		return 0
-	}
 	d := s.collect(0, g1)
-	ctx := s.ctxBefore(start, 40, s.e.kw.phone)
+	// Context is looked up lazily: most windows fail the cheap checks first.
+	ctxState := 0
+	phoneCtx := func() bool {
+		if ctxState == 0 {
+			ctxState = 2
+			if s.ctxBefore(start, 40, &s.e.kw.phone) {
+				ctxState = 1
+			}
+		}
+		return ctxState == 1
+	}
 	intl := plus
 	if !plus && len(d) > 2 && d[0] == '0' && d[1] == '0' {
 		d = d[2:]
@@ -128,14 +134,14 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 		default:
 			ok = possible(31, nsn) || possible(44, nsn) || possible(32, nsn)
 		}
-		if !ok && ctx && len(nsn) >= 7 && len(nsn) <= 11 {
+		if !ok && len(nsn) >= 7 && len(nsn) <= 11 && phoneCtx() {
 			ok = possible(49, nsn)
 		}
 		if !ok {
 			return 0
 		}
 		conf = 0.85
-		if g1 == 0 && !ctx {
+		if g1 == 0 && !phoneCtx() {
 			if nsn[0] != '6' && nsn[0] != '7' {
 				return 0
 			}
@@ -159,16 +165,18 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 			if !paren && sep == 0xff || sep == '/' {
 				return 0
 			}
-		case g1 == 0 && ctx:
+		case g1 == 0 && phoneCtx():
 		default:
 			return 0
 		}
 		conf = 0.85
 	}
-	if ctx {
-		conf = 0.97
-	} else if g1 == 0 && s.ctxBefore(start, 40, s.e.kw.notBSN) {
+	if g1 == 0 && s.ctxBefore(start, 24, &s.e.kw.notBSN) {
+		// A bare digit string after order/ticket/invoice words is a reference, not a phone.
 		return 0
+	}
+	if phoneCtx() {
+		conf = 0.97
 	}
 	return conf
 }

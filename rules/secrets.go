@@ -150,7 +150,7 @@ func (s *scanner) apiKey(a, j int) int {
 		if (p.prefix == "SK" || p.prefix == "AC") && !isHexString(rest) {
 			continue
 		}
-		s.add(a, e, APIKey, 0.99, "apikey.prefix", "known provider key prefix "+p.prefix)
+		s.add(a, e, APIKey, 0.99, "apikey.prefix", "known provider key prefix")
 		return max(e, j)
 	}
 	// JWT: three base64url parts, the first two starting with eyJ.
@@ -180,7 +180,7 @@ func (s *scanner) apiKey(a, j int) int {
 		return 0
 	}
 	hex := isHexString(tok)
-	ctx := s.ctxBefore(a, 48, s.e.kw.key)
+	ctx := s.ctxBefore(a, 48, &s.e.kw.key)
 	switch {
 	case ctx && (len(tok) >= 20 || hex && len(tok) >= 16):
 		s.add(a, e, APIKey, 0.92, "apikey.context", "high-entropy token after a key/token word")

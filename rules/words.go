@@ -48,13 +48,20 @@ func startsUpper(t string, a int) bool {
 // word handles a token that starts with a letter.
 func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	t := s.text
-	we := wordEnd(t, a, j)
+	we := j
+	if fl&^(cUpper|cLower|cHex) != 0 || a > 0 && !isAlpha(t[a]) {
+		we = wordEnd(t, a, j)
+	}
 	if we <= a {
 		return j
 	}
 	w := t[a:we]
-	lx := s.e.lexOf(w)
-	if lx == 0 && we-a > 8 {
+	upper := startsUpper(t, a)
+	var lx uint32
+	if upper || s.e.mayTrigger(w) {
+		lx = s.e.lexOf(w)
+	}
+	if lx == 0 && we-a > 8 && (t[we-1] == 'd' || t[we-1] == 't' || t[we-1] == 'D' || t[we-1] == 'T') {
 		lx = s.e.compoundClass(w)
 	}
 	if lx&kPassword != 0 && s.e.enabledAny(Password) {
@@ -62,7 +69,7 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 			return e
 		}
 	}
-	if m := s.e.monthIndex(w); m > 0 {
+	if lx>>kMonthShift != 0 {
 		if e := s.monthFirst(a, we); e > 0 {
 			return e
 		}
@@ -73,7 +80,7 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 			s.nameCtx = we + 1
 		}
 	}
-	if !startsUpper(t, a) {
+	if !upper {
 		return j
 	}
 	if e := s.street(a, we); e > 0 {
@@ -97,7 +104,17 @@ func (e *Engine) compoundClass(w string) uint32 {
 }
 
 // enabledAny reports whether t is enabled for at least some locale.
-func (e *Engine) enabledAny(t Type) bool { return !e.disabled[typeIndex(t)] }
+func (e *Engine) enabledAny(t Type) bool {
+	switch t {
+	case Password:
+		return !e.disabled[7]
+	case Person:
+		return !e.disabled[9]
+	case Address:
+		return !e.disabled[10]
+	}
+	return !e.disabled[typeIndex(t)]
+}
 
 // nextWord skips one or more spaces after i (not line breaks) and returns the
 // bounds of the next word, or (-1, -1).
