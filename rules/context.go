@@ -2,7 +2,6 @@ package rules
 
 import "slices"
 
-
 // keywords holds the context words the detectors look for near a candidate.
 // A word matches at the start of a word in the text, so compounds match their
 // first part (burgerservicenummer, bsn-nummer, API-sleutel, geboortedatum);

@@ -3,6 +3,7 @@ package rules
 import (
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 )
 
 func isLocalByte(b byte) bool {
@@ -18,6 +19,9 @@ func (s *scanner) emailAt(k, lo, hi int) bool {
 	for a > lo && isLocalByte(t[a-1]) && k-a < 64 {
 		a--
 	}
+	for a < k && !utf8.RuneStart(t[a]) {
+		a++
+	}
 	for a < k && (t[a] == '.' || t[a] == '\'' || t[a] == '-') {
 		a++
 	}
@@ -27,6 +31,9 @@ func (s *scanner) emailAt(k, lo, hi int) bool {
 	b := k + 1
 	for b < hi && isDomainByte(t[b]) && b-k < 255 {
 		b++
+	}
+	for b > k+1 && b < len(t) && !utf8.RuneStart(t[b]) {
+		b--
 	}
 	for b > k+1 && (t[b-1] == '.' || t[b-1] == '-') {
 		b--

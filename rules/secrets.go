@@ -1,6 +1,9 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // keyPrefix is an API-key prefix of a well-known provider with the minimum
 // length of the rest of the key.
@@ -274,6 +277,9 @@ func (s *scanner) password(k int) int {
 	e := i
 	for e < len(t) && t[e] > ' ' && t[e] != '<' && e-st < 80 {
 		e++
+	}
+	for e > st && e < len(t) && !utf8.RuneStart(t[e]) {
+		e--
 	}
 	// Sentence punctuation at the end is not part of the secret.
 	for e > st {
