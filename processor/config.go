@@ -111,7 +111,8 @@ type Processing struct {
 	MaxPollRecords int `yaml:"max_poll_records"`
 	// Guarantee is at_least_once (default) or exactly_once.
 	Guarantee string `yaml:"guarantee"`
-	// DeliveryTimeout bounds one produce attempt, internal retries included.
+	// DeliveryTimeout bounds one produce attempt, the client's own retries
+	// included (at least 10s).
 	DeliveryTimeout time.Duration `yaml:"delivery_timeout"`
 	// RetryMaxElapsed bounds retries of failed outputs (exponential backoff);
 	// past it the processor stops without committing, so nothing is lost.
@@ -290,8 +291,13 @@ func (c *Config) Validate() error {
 	if p.Guarantee != AtLeastOnce && p.Guarantee != ExactlyOnce {
 		bad("processing.guarantee: unknown %q (want %s or %s)", p.Guarantee, AtLeastOnce, ExactlyOnce)
 	}
-	if p.DeliveryTimeout <= 0 || p.RetryMaxElapsed <= 0 || p.ShutdownGrace <= 0 {
-		bad("processing: delivery_timeout, retry_max_elapsed and shutdown_grace must be positive")
+	if p.DeliveryTimeout < 10*time.Second {
+		// The client backs off up to 5 s between produce attempts; a shorter
+		// timeout can fail records before they are ever sent again.
+		bad("processing.delivery_timeout: %v is below the minimum of 10s", p.DeliveryTimeout)
+	}
+	if p.RetryMaxElapsed <= 0 || p.ShutdownGrace <= 0 {
+		bad("processing: retry_max_elapsed and shutdown_grace must be positive")
 	}
 	if c.DLQ.MaxPayloadBytes < 0 {
 		bad("dlq.max_payload_bytes: must not be negative")

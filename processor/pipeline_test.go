@@ -1,0 +1,346 @@
+package processor_test
+
+import (
+	"context"
+	"fmt"
+		"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/schemas"
+)
+
+// Canary values: valid by their checksums, so a leak of any of them in an
+// output is a real leak.
+var (
+	canaryCards  = []string{"4111 1111 1111 1111", "5555555555554444", "4012-8888-8888-1881", "378282246310005"}
+	canaryIBANs  = []string{"NL91ABNA0417164300", "DE89 3704 0044 0532 0130 00", "GB29NWBK60161331926819"}
+	canaryBSNs   = []string{"111222333", "123456782"}
+	canaryEmails = []string{"jan.jansen@example.nl", "s.smith@example.co.uk", "klant+42@example.com"}
+)
+
+func canaries() []string {
+	var all []string
+	for _, set := range [][]string{canaryCards, canaryIBANs, canaryBSNs, canaryEmails} {
+		for _, v := range set {
+			all = append(all, v, strings.NewReplacer(" ", "", "-", "").Replace(v))
+		}
+	}
+	return all
+}
+
+// genEvents makes n events spread over convs conversations; event ids carry
+// the conversation and a per-conversation sequence number.
+func genEvents(n, convs int) []schemas.ConversationEvent {
+	seq := make([]int, convs)
+	t0 := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
+	evs := make([]schemas.ConversationEvent, n)
+	for i := range evs {
+		c := i % convs
+		seq[c]++
+		conv := fmt.Sprintf("conv-%04d", c)
+		evs[i] = schemas.ConversationEvent{
+			EventID:        fmt.Sprintf("%s/ev-%06d", conv, seq[c]),
+			ConversationID: conv,
+			CustomerID:     fmt.Sprintf("cust-%04d", c%97),
+			Channel:        []string{"chat", "email"}[c%2],
+			Locale:         []string{"nl-NL", "en-GB", "en-US"}[c%3],
+			AuthorRole:     []string{"customer", "agent"}[i%2],
+			SentAt:         t0.Add(time.Duration(i) * time.Second),
+			Body: fmt.Sprintf("Bericht %d. Mijn kaart is %s en mijn IBAN is %s. BSN: %s, mail %s. Order 2026-%d.",
+				i, canaryCards[i%len(canaryCards)], canaryIBANs[i%len(canaryIBANs)],
+				canaryBSNs[i%len(canaryBSNs)], canaryEmails[i%len(canaryEmails)], i),
+		}
+	}
+	return evs
+}
+
+func encodeAll(t testing.TB, topic string, f schemas.Format, evs []schemas.ConversationEvent) []*kgo.Record {
+	t.Helper()
+	codec, err := schemas.NewCodec(f, schemas.WithSchemaID(schemas.RecordConversationEvent, 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := make([]*kgo.Record, len(evs))
+	for i, ev := range evs {
+		v, err := codec.EncodeEvent(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[i] = &kgo.Record{Topic: topic, Key: []byte(ev.ConversationID), Value: v}
+	}
+	return recs
+}
+
+// checker compares the rendered events on a view topic with the input.
+type checker struct {
+	in, out, missing, dups, order, leaks int
+}
+
+func (c checker) String() string {
+	return fmt.Sprintf("in=%d out=%d missing=%d duplicates=%d order_violations=%d leaks=%d",
+		c.in, c.out, c.missing, c.dups, c.order, c.leaks)
+}
+
+func check(t testing.TB, evs []schemas.ConversationEvent, recs []*kgo.Record, f schemas.Format) checker {
+	t.Helper()
+	codec, err := schemas.NewCodec(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := checker{in: len(evs), out: len(recs)}
+	seen := map[string]int{}
+	lastSeq := map[string]int{}  // conversation → last sequence number seen
+	partOf := map[string]int32{} // conversation → partition
+	bad := canaries()
+	for _, r := range recs {
+		re, err := codec.DecodeRendered(r.Value)
+		if err != nil {
+			t.Fatalf("decoding output at %s/%d@%d: %v", r.Topic, r.Partition, r.Offset, err)
+		}
+		if want := re.ConversationID + "/" + re.EventID; string(r.Key) != want {
+			t.Errorf("key = %q, want %q", r.Key, want)
+		}
+		if p, ok := partOf[re.ConversationID]; ok && p != r.Partition {
+			t.Errorf("conversation %s in partitions %d and %d", re.ConversationID, p, r.Partition)
+		}
+		partOf[re.ConversationID] = r.Partition
+		seen[re.EventID]++
+		if seen[re.EventID] > 1 {
+			c.dups++
+			continue
+		}
+		s, _ := strconv.Atoi(re.EventID[strings.LastIndex(re.EventID, "-")+1:])
+		if s <= lastSeq[re.ConversationID] {
+			c.order++
+		}
+		lastSeq[re.ConversationID] = s
+		text := string(r.Key) + re.Body + re.Subject + re.CustomerID
+		for _, h := range r.Headers {
+			text += string(h.Value)
+		}
+		for _, v := range bad {
+			if strings.Contains(text, v) {
+				c.leaks++
+				t.Errorf("output %s leaks a canary value", re.EventID)
+				break
+			}
+		}
+	}
+	for _, ev := range evs {
+		if seen[ev.EventID] == 0 {
+			c.missing++
+		}
+	}
+	return c
+}
+
+// TestPipeline: 10,000 events with poison records among them through 8
+// partitions and 4 workers; every good event reaches the view in order per
+// conversation, every poison record reaches the DLQ with its reason.
+func TestPipeline(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config(8)
+	cfg.Input.MaxEventBytes = 8 << 10
+	evs := genEvents(10_000, 400)
+	recs := encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)
+
+	// Poison: bad JSON, missing required fields, oversized. Interleaved.
+	type poison struct {
+		value  string
+		reason string
+	}
+	var poisons []poison
+	for i := range 10 {
+		poisons = append(poisons,
+			poison{fmt.Sprintf(`{"event_id": "p%d", "body": "card 4111 1111 1111 1111`, i), processor.ReasonDecode},
+			poison{fmt.Sprintf(`{"event_id": "p%d", "body": "mail jan.jansen@example.nl"}`, i), processor.ReasonInvalid},
+			poison{`{"event_id":"big","conversation_id":"c","customer_id":"x","channel":"chat","sent_at":"2026-01-01T00:00:00Z","body":"` +
+				strings.Repeat("IBAN NL91ABNA0417164300 ", 500) + `"}`, processor.ReasonOversized},
+		)
+	}
+	all := make([]*kgo.Record, 0, len(recs)+len(poisons))
+	want := map[string]string{} // partition/offset → reason, filled after produce
+	for i, r := range recs {
+		all = append(all, r)
+		if i%333 == 0 && i/333 < len(poisons) {
+			p := poisons[i/333]
+			all = append(all, &kgo.Record{Topic: cfg.Topics.Raw, Key: []byte(fmt.Sprintf("conv-p%d", i)), Value: []byte(p.value), Context: context.WithValue(context.Background(), reasonKey{}, p.reason)})
+		}
+	}
+	e.produce(all...)
+	for _, r := range all {
+		if reason, ok := r.Context.Value(reasonKey{}).(string); ok {
+			want[fmt.Sprintf("%d/%d", r.Partition, r.Offset)] = reason
+		}
+	}
+
+	stop := e.start(cfg)
+	out := e.consume(cfg.Views[0].Topic, len(evs), 2*time.Minute)
+	dlq := e.consume(cfg.Topics.DLQ, len(poisons), time.Minute)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	c := check(t, evs, out, cfg.Output.Format)
+	t.Logf("checker: %v dlq=%d", c, len(dlq))
+	if c.missing != 0 || c.dups != 0 || c.order != 0 || c.leaks != 0 {
+		t.Errorf("checker: %v; want no missing, duplicates, order violations or leaks", c)
+	}
+	if len(dlq) != len(poisons) {
+		t.Fatalf("dlq holds %d records, want %d", len(dlq), len(poisons))
+	}
+	for _, r := range dlq {
+		at := header(r, processor.HeaderSourcePartition) + "/" + header(r, processor.HeaderSourceOffset)
+		if got := header(r, processor.HeaderReason); got != want[at] {
+			t.Errorf("dlq record from %s: reason %q, want %q", at, got, want[at])
+		}
+		if got := header(r, processor.HeaderSourceTopic); got != cfg.Topics.Raw {
+			t.Errorf("dlq source topic = %q, want %q", got, cfg.Topics.Raw)
+		}
+		if header(r, processor.HeaderError) == "" {
+			t.Errorf("dlq record from %s has no error header", at)
+		}
+		for _, v := range canaries() {
+			if strings.Contains(string(r.Value), v) {
+				t.Errorf("dlq record from %s leaks a canary value in its payload", at)
+			}
+		}
+	}
+	// Everything consumed is committed.
+	e.waitCommitted(cfg.Group, cfg.Topics.Raw, 10*time.Second)
+}
+
+type reasonKey struct{}
+
+// TestPoisonFormats: undecodable Avro and Confluent input goes to the DLQ
+// while good records keep flowing.
+func TestPoisonFormats(t *testing.T) {
+	tests := []struct {
+		format schemas.Format
+		bad    [][]byte
+	}{
+		{schemas.FormatAvro, [][]byte{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, []byte("not avro at all"), {0x02}}},
+		{schemas.FormatConfluent, [][]byte{{0x01, 0, 0, 0, 7, 0x02}, {0x00, 0, 0}, []byte(`{"event_id":"json-not-avro"}`)}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.format), func(t *testing.T) {
+			e := newEnv(t)
+			cfg := e.config(4)
+			cfg.Input.Format = tt.format
+			evs := genEvents(300, 20)
+			recs := encodeAll(t, cfg.Topics.Raw, tt.format, evs)
+			// A truncated good record is poison too.
+			bad := append(tt.bad, recs[0].Value[:len(recs[0].Value)/2])
+			for i, b := range bad {
+				recs = append(recs[:i*50], append([]*kgo.Record{{Topic: cfg.Topics.Raw, Key: []byte("poison"), Value: b}}, recs[i*50:]...)...)
+			}
+			e.produce(recs...)
+			e.start(cfg)
+			out := e.consume(cfg.Views[0].Topic, len(evs), time.Minute)
+			dlq := e.consume(cfg.Topics.DLQ, len(bad), 30*time.Second)
+			c := check(t, evs, out, cfg.Output.Format)
+			if c.missing != 0 || c.leaks != 0 || c.order != 0 {
+				t.Errorf("checker: %v", c)
+			}
+			if len(dlq) != len(bad) {
+				t.Fatalf("dlq holds %d records, want %d", len(dlq), len(bad))
+			}
+			for _, r := range dlq {
+				if got := header(r, processor.HeaderReason); got != processor.ReasonDecode {
+					t.Errorf("reason = %q, want %q", got, processor.ReasonDecode)
+				}
+			}
+		})
+	}
+}
+
+// TestKillRestart: a processor killed with SIGKILL mid-stream, several times,
+// and restarted loses nothing.
+func TestKillRestart(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config(4)
+	cfg.InstanceID = "veil-0" // static membership: the restart takes over at once
+	evs := genEvents(6000, 100)
+	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+
+	cfg.Processing.MaxPollRecords = 100 // many commits, so kills land between them
+	var killedAt []int64
+	for k := 1; k <= 3; k++ {
+		cmd := e.startChild(cfg)
+		target := int64(k * len(evs) / 4)
+		waitFor(t, time.Minute, "progress before the kill", func() bool {
+			return sum(e.endOffsets(cfg.Views[0].Topic)) >= target
+		})
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		killedAt = append(killedAt, sum(e.endOffsets(cfg.Views[0].Topic)))
+	}
+	e.startChild(cfg)
+	out := e.consumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
+	c := check(t, evs, out, cfg.Output.Format)
+	t.Logf("checker after kills at view sizes %v: %v", killedAt, c)
+	if last := killedAt[len(killedAt)-1]; last >= int64(len(evs)) {
+		t.Errorf("the last kill came after all %d events were out (%d): not mid-stream", len(evs), last)
+	}
+	if c.missing != 0 || c.leaks != 0 {
+		t.Errorf("checker: %v; want none missing or leaked", c)
+	}
+	e.waitCommitted(cfg.Group, cfg.Topics.Raw, 30*time.Second)
+}
+
+func sum(m map[int32]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// TestProduceFailureHoldsCommit: while produce to the view fails, nothing is
+// committed; once it recovers, everything is delivered and committed.
+func TestProduceFailureHoldsCommit(t *testing.T) {
+	e := newEnv(t)
+	if e.cluster == nil {
+		t.Skip("fault injection needs the in-process kfake broker")
+	}
+	cfg := e.config(4)
+	cfg.Processing.DeliveryTimeout = 10 * time.Second
+	evs := genEvents(200, 10)
+	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+
+	fault := e.cluster.Fault(kfake.Fault{
+		Keys: []kmsg.Key{kmsg.Produce}, Topic: cfg.Views[0].Topic, Err: kerr.NotEnoughReplicas, Count: -1,
+	})
+	e.start(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := fault.Wait(ctx, 5); err != nil {
+		t.Fatalf("waiting for produce attempts: %v", err)
+	}
+	time.Sleep(12 * time.Second) // past the delivery timeout: our own retries are under way
+	if got := e.committed(cfg.Group, cfg.Topics.Raw); sum(got) != 0 {
+		t.Fatalf("committed %v while outputs were failing; want nothing", got)
+	}
+	if got := sum(e.endOffsets(cfg.Views[0].Topic)); got != 0 {
+		t.Fatalf("view holds %d records while produce fails", got)
+	}
+	fault.Remove()
+	out := e.consumeKeys(cfg.Views[0].Topic, len(evs), time.Minute)
+	c := check(t, evs, out, cfg.Output.Format)
+	t.Logf("checker: %v, produce attempts failed: %d", c, fault.Hits())
+	if c.missing != 0 || c.order != 0 {
+		t.Errorf("checker: %v", c)
+	}
+	e.waitCommitted(cfg.Group, cfg.Topics.Raw, 20*time.Second)
+}
