@@ -3,7 +3,7 @@ package processor_test
 import (
 	"context"
 	"fmt"
-		"strconv"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"

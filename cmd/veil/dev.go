@@ -183,4 +183,3 @@ func sampleRecords(topic string, f schemas.Format) ([]*kgo.Record, error) {
 	}
 	return recs, nil
 }
-

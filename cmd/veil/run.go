@@ -59,4 +59,3 @@ func setIf(dst *string, v string) {
 		*dst = v
 	}
 }
-
