@@ -228,7 +228,7 @@ func (s *scanner) street(a, we int) int {
 		}
 		pw := t[ws:p]
 		lx := s.e.lexOf(pw)
-		if startsUpper(t, ws) && lx&(kStop|kGreeting|kNotName|kIntro|kAddrCtx) == 0 && s.e.names.kind(pw)&nameFirst == 0 {
+		if startsUpper(t, ws) && (lx&(kStop|kGreeting|kNotName|kIntro|kAddrCtx) == 0 || lx&kParticle != 0 && n == 0) && s.e.names.kind(pw)&nameFirst == 0 {
 			start = ws
 			continue
 		}

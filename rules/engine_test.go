@@ -62,6 +62,9 @@ func TestDetectPhone(t *testing.T) {
 		{give: "or +1 415 555 0100", want: []string{"PHONE_NUMBER:+1 415 555 0100"}},
 		{give: "phone: 415.555.0100", want: []string{"PHONE_NUMBER:415.555.0100"}},
 		{give: "+31 (0)20 123 4567", want: []string{"PHONE_NUMBER:+31 (0)20 123 4567"}},
+		{give: "Mobiel: 06.12.34.56.78", want: []string{"PHONE_NUMBER:06.12.34.56.78"}},
+		{give: "Text me at +44 (0) 7700 900123 please.", want: []string{"PHONE_NUMBER:+44 (0) 7700 900123"}},
+		{give: "U kunt mij bereiken via 0031 6 12345678.", want: []string{"PHONE_NUMBER:0031 6 12345678"}},
 		// Look-alikes.
 		{give: "ordernummer 2024123456 is onderweg", want: nil},
 		{give: "betaald op 12-03-2024 voor € 1.234,56", want: nil},
@@ -131,6 +134,10 @@ func TestDetectPassword(t *testing.T) {
 		{give: "Het wachtwoord is nu Welkom2024! dus", want: []string{"PASSWORD:Welkom2024!"}},
 		{give: "pincode 4821", want: []string{"PASSWORD:4821"}},
 		{give: "new password: Tr0ub4dor&3", want: []string{"PASSWORD:Tr0ub4dor&3"}},
+		{give: "Het wachtwoord van mijn account is Fietsbel77", want: []string{"PASSWORD:Fietsbel77"}},
+		{give: "my password for the portal is hunter22 btw", want: []string{"PASSWORD:hunter22"}},
+		{give: "Mijn inlogcode is 4567", want: []string{"PASSWORD:4567"}},
+		{give: "the password you entered is incorrect. Je wachtwoord moet minimaal 8 tekens bevatten.", want: nil},
 		{give: "Ik ben mijn wachtwoord vergeten", want: nil},
 		{give: "password reset link sent", want: nil},
 		{give: "Your password must be at least 8 characters", want: nil},
@@ -163,6 +170,11 @@ func TestDetectPerson(t *testing.T) {
 		{give: "Hi Zebulon, thanks", want: []string{"PERSON:Zebulon"}},
 		{give: "Kind regards,\nZebulon Quartermaine", want: []string{"PERSON:Zebulon Quartermaine"}},
 		{give: "klant Jan van der Berg belde", want: []string{"PERSON:Jan van der Berg"}},
+		{give: "Groeten, Bart-Jan van 't Hof", want: []string{"PERSON:Bart-Jan van 't Hof"}},
+		{give: "Dag mevrouw El Amrani, bedankt", want: []string{"PERSON:El Amrani"}},
+		{give: "Groetjes, Şeyma Öztürk", want: []string{"PERSON:Şeyma Öztürk"}},
+		{give: "I called on Monday and spoke to Jessica.", want: []string{"PERSON:Jessica"}},
+		{give: "Dear Valued Customer, thanks. Sent from my iPhone", want: nil},
 		{give: "Amsterdam en Google. De app werkt niet. Will you help? May I ask? Mark as read. Hoi team,", want: nil},
 	})
 }
@@ -175,6 +187,9 @@ func TestDetectAddress(t *testing.T) {
 		{give: "at 221B Baker Street, London NW1 6XE.", want: []string{"ADDRESS:221B Baker Street, London NW1 6XE"}},
 		{give: "Deliver to 10 Downing St, London SW1A 2AA", want: []string{"ADDRESS:10 Downing St, London SW1A 2AA"}},
 		{give: "postcode 3511 LX", want: []string{"ADDRESS:3511 LX"}},
+		{give: "Ik woon sinds kort op de Dorpsweg 45a in Zeist.", want: []string{"ADDRESS:Dorpsweg 45a in Zeist"}},
+		{give: "naar Van Eeghenstraat 105-3, Amsterdam.", want: []string{"ADDRESS:Van Eeghenstraat 105-3, Amsterdam"}},
+		{give: "Ship to 350 Fifth Avenue, New York, NY 10118", want: []string{"ADDRESS:350 Fifth Avenue, New York, NY 10118"}},
 		{give: "De Kerkstraat is afgesloten, de Stationsweg ook.", want: nil},
 	})
 }
@@ -187,6 +202,8 @@ func TestDetectBirthDate(t *testing.T) {
 		{give: "ik ben geboren op 5 mei 1978", want: []string{"DATE_OF_BIRTH:5 mei 1978"}},
 		{give: "born on the 3rd of June, 1985", want: []string{"DATE_OF_BIRTH:3rd of June, 1985"}},
 		{give: "Date of birth: 25.12.1990", want: []string{"DATE_OF_BIRTH:25.12.1990"}},
+		{give: "I was born March 3, 1979 in Ohio.", want: []string{"DATE_OF_BIRTH:March 3, 1979"}},
 		{give: "bestelling van 12-03-2024. Delivered on 5 May 2024", want: nil},
+		{give: "I've been a customer since 12 March 2015. De levering staat gepland op 18-04-2025.", want: nil},
 	})
 }

@@ -68,7 +68,7 @@ func lexicon() map[string]uint32 {
 		here what which who whom whose where why how all any both each few more most other some such no nor not
 		only own same so than too very can will just should now also again please thanks thank yes okay ok sorry
 		hello hi dear kind best regards cheers could would may might must shall let get got make made see seen
-		new old good great nice fine sure still yet already ever never always sometimes today tomorrow yesterday
+		good great nice fine sure valued everyone everybody folks guys allemaal iedereen still yet already ever never always sometimes today tomorrow yesterday
 		order account card number payment refund ticket invoice address email mail phone call help support team
 		customer service package parcel delivery shipping tracking subscription app version update problem issue
 		question answer request reply message thank thanks

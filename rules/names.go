@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"strings"
 )
 
 //go:embed data/*.txt
@@ -79,6 +80,15 @@ func (ns *nameSets) kind(w string) uint8 {
 		buf[i] = lower(w[i])
 	}
 	k := ns.kinds[string(buf[:len(w)])]
+	if k == 0 {
+		// Hyphenated names: Bart-Jan, Smith-Jones, Anne-Marie.
+		if i := strings.IndexByte(w, '-'); i > 1 && i < len(w)-2 {
+			k1, k2 := ns.kind(w[:i]), ns.kind(w[i+1:])
+			if k1 != 0 && k2 != 0 {
+				return (k1 | k2) &^ nameAmbig
+			}
+		}
+	}
 	if k == nameAmbig {
 		return 0
 	}

@@ -215,7 +215,7 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 	}
 	switch {
 	case D >= 13 && D <= 19:
-		if sep != 0 && sep != ' ' && sep != '-' {
+		if sep != 0 && sep != ' ' && sep != '-' && sep != '.' {
 			return
 		}
 		for k := g0; k <= g1; k++ {

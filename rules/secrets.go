@@ -236,29 +236,53 @@ func ukPostcode(t string, i int) int {
 func (s *scanner) password(k int) int {
 	t := s.text
 	i := k
-	sep := false
-	for step := 0; step < 5 && i < len(t); step++ {
-		for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
-			i++
-		}
-		if i >= len(t) {
-			return 0
-		}
-		if t[i] == ':' || t[i] == '=' || t[i] == '-' && i+1 < len(t) && t[i+1] == ' ' {
-			i++
-			sep = true
-			continue
-		}
+	sep, far := false, false
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
+	}
+	if i >= len(t) {
+		return 0
+	}
+	switch {
+	case t[i] == ':' || t[i] == '=' || t[i] == '-' && i+1 < len(t) && t[i+1] == ' ':
+		i++
+		sep = true
+	default:
 		we := i
 		for we < len(t) && isAlpha(t[we]) {
 			we++
 		}
-		if we > i && we-i <= 12 && (we == len(t) || t[we] == ' ' || t[we] == ':') && s.e.lexOf(t[i:we])&kConnector != 0 {
+		switch lowerWordIs(t[i:we], "is", "was", "wordt", "luidt", "becomes", "equals", "reads", "are", "zijn") {
+		case true:
+			i, sep = we, true
+			if i < len(t) && t[i] == ':' {
+				i++
+			}
+		default:
+			// "password for the portal is X", "wachtwoord van mijn account: X".
+			if k2 := s.passwordSep(i); k2 > 0 {
+				i, sep, far = k2, true, true
+			}
+		}
+	}
+	// Optional "now", "nu", "still", "gewoon" after the separator.
+	for n := 0; n < 2 && sep; n++ {
+		k2 := i
+		for k2 < len(t) && t[k2] == ' ' {
+			k2++
+		}
+		we := k2
+		for we < len(t) && isAlpha(t[we]) {
+			we++
+		}
+		if we < len(t) && t[we] == ' ' && lowerWordIs(t[k2:we], "now", "nu", "still", "nog", "gewoon", "just", "currently", "simply", "set", "changed", "to", "naar", "gewijzigd", "veranderd") {
 			i = we
-			sep = true
 			continue
 		}
 		break
+	}
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
 	}
 	if i >= len(t) {
 		return 0
@@ -312,7 +336,7 @@ func (s *scanner) password(k int) int {
 		return 0
 	}
 	if dig == 0 && other == 0 {
-		if !sep || up == 0 && len(tok) < 5 {
+		if !sep || far || up == 0 && len(tok) < 5 {
 			return 0
 		}
 		if up == 0 || up == 1 && isUpper(tok[0]) {
@@ -328,6 +352,49 @@ func (s *scanner) password(k int) int {
 	}
 	s.add(st, e, Password, conf, "password.keyword", "secret after a password word")
 	return e
+}
+
+// lowerWordIs reports whether w equals one of the lower-case words ws, ignoring ASCII case.
+func lowerWordIs(w string, ws ...string) bool {
+	for _, x := range ws {
+		if equalFold(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// passwordSep looks ahead from i over up to five lower-case words for "is",
+// "was", ":" or "=" and returns the position after it, or 0.
+func (s *scanner) passwordSep(i int) int {
+	t := s.text
+	for n := 0; n < 6 && i < len(t); n++ {
+		for i < len(t) && t[i] == ' ' {
+			i++
+		}
+		if i >= len(t) {
+			return 0
+		}
+		if t[i] == ':' || t[i] == '=' {
+			return i + 1
+		}
+		we := i
+		for we < len(t) && (isLower(t[we]) || t[we] == '-' || t[we] == '\'') {
+			we++
+		}
+		if we == i || we-i > 14 {
+			return 0
+		}
+		switch t[i:we] {
+		case "is", "was", "luidt", "wordt", "becomes", "are", "zijn":
+			return we
+		}
+		if we < len(t) && t[we] == ':' {
+			return we + 1
+		}
+		i = we
+	}
+	return 0
 }
 
 // openQuote returns the closing quote for an opening quote at i, and the opening quote's length.

@@ -126,6 +126,10 @@ func nextWord(t string, i int) (int, int) {
 	if k == i || k >= len(t) {
 		return -1, -1
 	}
+	if t[k] == '\'' && k+1 < len(t) && isAlpha(t[k+1]) {
+		// 't, 's: Dutch particles with an apostrophe.
+		return k, wordEnd(t, k+1, min(len(t), k+64))
+	}
 	e := wordEnd(t, k, min(len(t), k+64))
 	if e <= k {
 		return -1, -1
