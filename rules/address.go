@@ -20,20 +20,7 @@ func (e *Engine) isStreet(w string) bool {
 }
 
 // isStreetWord reports whether w is itself a street word (Laan, Plein, Kade) that starts a name.
-func (e *Engine) isStreetWord(w string) bool {
-	if len(w) < 3 || len(w) > 8 {
-		return false
-	}
-	for _, suf := range e.streetSuffixes {
-		if len(suf) == len(w) && hasPrefixFold(w, suf) {
-			switch suf {
-			case "laan", "weg", "plein", "kade", "dijk", "singel", "gracht", "straat", "dreef", "steeg", "markt", "wal", "hof", "park", "boulevard", "ring":
-				return true
-			}
-		}
-	}
-	return false
-}
+func (e *Engine) isStreetWord(w string) bool { return e.lexOf(w)&kStreetWord != 0 }
 
 // houseNumber matches a house number at i (after one space): 12, 12a, 12-3, 12 A, 12bis.
 // It returns its end, or 0.
@@ -171,7 +158,7 @@ func (s *scanner) addressTail(i int) int {
 
 // street detects a Dutch-style address: a street name ending in a street
 // suffix (or any capitalised name after an address word) and a house number.
-func (s *scanner) street(a, we int) int {
+func (s *scanner) street(a, we int, lx uint32) int {
 	if !s.e.enabledAny(Address) {
 		return 0
 	}
@@ -183,7 +170,7 @@ func (s *scanner) street(a, we int) int {
 		if we+2 >= len(t) || t[we] != ' ' || !isUpper(t[we+1]) && !isLower(t[we+1]) {
 			return 0
 		}
-		if isLower(t[we+1]) && !s.e.isStreetWord(w) {
+		if isLower(t[we+1]) && lx&kStreetWord == 0 {
 			return 0
 		}
 	}
@@ -200,7 +187,7 @@ func (s *scanner) street(a, we int) int {
 			}
 			end = e
 		}
-		if !s.e.isStreetWord(w) && (s.e.lexOf(w)&(kStop|kNotName|kGreeting) != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr)) {
+		if lx&kStreetWord == 0 && (lx&(kStop|kNotName|kGreeting) != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr)) {
 			return 0
 		}
 	}
@@ -228,7 +215,7 @@ func (s *scanner) street(a, we int) int {
 		}
 		pw := t[ws:p]
 		lx := s.e.lexOf(pw)
-		if startsUpper(t, ws) && (lx&(kStop|kGreeting|kNotName|kIntro|kAddrCtx) == 0 || lx&kParticle != 0 && n == 0) && s.e.names.kind(pw)&nameFirst == 0 {
+		if startsUpper(t, ws) && (lx&(kStop|kGreeting|kNotName|kIntro|kAddrCtx) == 0 || lx&kParticle != 0 && n == 0) && nameKind(lx)&nameFirst == 0 {
 			start = ws
 			continue
 		}

@@ -3,8 +3,10 @@ package rules
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -145,5 +147,56 @@ func TestGenTextFindings(t *testing.T) {
 		if counts[typ] == 0 {
 			t.Errorf("no %s findings in generated text: %v", typ, counts)
 		}
+	}
+}
+
+// cpuSeconds returns the user+system CPU time of this process.
+func cpuSeconds(t *testing.T) float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// TestThroughputPerCPU reports MB per CPU-second (user+system time of the
+// whole process, GC included) for Detect and the regexp baseline on the same
+// text. On a shared, noisy machine CPU time is a fairer per-core figure than
+// wall time. Run with VEIL_THROUGHPUT=1 go test -run ThroughputPerCPU -v ./rules/.
+func TestThroughputPerCPU(t *testing.T) {
+	if os.Getenv("VEIL_THROUGHPUT") == "" {
+		t.Skip("set VEIL_THROUGHPUT=1")
+	}
+	e := newTestEngine(t)
+	pats := []*regexp.Regexp{
+		regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),
+		regexp.MustCompile(`\+?\d[\d \-()]{7,}\d`),
+		regexp.MustCompile(`\b(?:\d[ -]?){13,19}\b`),
+		regexp.MustCompile(`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`),
+		regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`),
+		regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`),
+		regexp.MustCompile(`\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b`),
+		regexp.MustCompile(`\b\d{4}\.?\d{2}\.?\d{3}\b`),
+		regexp.MustCompile(`\b[1-9]\d{3} ?[A-Z]{2}\b`),
+		regexp.MustCompile(`\b(?:AKIA[A-Z0-9]{16}|ghp_[A-Za-z0-9]{36}|sk_live_[A-Za-z0-9]{16,})\b`),
+	}
+	for _, sz := range benchSizes {
+		text := genText(sz.n, 1, typicalSpread)
+		reps := max(1, (64<<20)/len(text))
+		var dst []Finding
+		c0 := cpuSeconds(t)
+		for range reps {
+			dst = e.Detect(dst[:0], text, "")
+		}
+		detect := float64(reps*len(text)) / 1e6 / (cpuSeconds(t) - c0)
+		breps := max(1, reps/32)
+		c0 = cpuSeconds(t)
+		for range breps {
+			for _, re := range pats {
+				re.FindAllStringIndex(text, -1)
+			}
+		}
+		base := float64(breps*len(text)) / 1e6 / (cpuSeconds(t) - c0)
+		t.Logf("%-6s Detect %7.1f MB/CPU-s   regexp baseline %5.2f MB/CPU-s   ratio %5.1fx", sz.name, detect, base, detect/base)
 	}
 }

@@ -56,6 +56,7 @@ type Engine struct {
 	cls            [256]uint16
 	kw             keywords
 	lex            map[string]uint32
+	lexTab         lexTable
 	trigger        [64]uint64
 	streetSuffixes []string
 	keyPrefixes    []keyPrefix
@@ -92,7 +93,6 @@ func NewEngine(cfg Config) (*Engine, error) {
 		streetSuffixes: streetSuffixes(),
 		keyPrefixes:    defaultKeyPrefixes(),
 	}
-	e.trigger = triggerSet(e.lex)
 	for _, t := range cfg.Disabled {
 		e.disabled[typeIndex(t)] = true
 	}
@@ -101,7 +101,14 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("loading name lists: %w", err)
 	}
 	e.names = names
+	for w, k := range names.kinds {
+		if len(w) <= 24 {
+			e.lex[w] |= uint32(k) << kNameShift
+		}
+	}
 
+	e.trigger = triggerSet(e.lex)
+	e.lexTab = newLexTable(e.lex)
 	var versions []string
 	defaults, err := defaultPacks()
 	if err != nil {

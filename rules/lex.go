@@ -16,8 +16,23 @@ const (
 	kNotName                       // capitalised words that are never names (months, days, places, brands)
 )
 
+// kStreetWord marks street words that can start a street name on their own (Laan van ..., Plein 1944).
+const kStreetWord uint32 = 1 << 12
+
 // kMonthShift: bits 24..27 of a lexicon entry hold the month number of a month name.
 const kMonthShift = 24
+
+// kNameShift: bits 28..30 of a lexicon entry hold the name kinds (nameFirst, nameLast, nameAmbig).
+const kNameShift = 28
+
+// nameKind returns the name kinds stored in a lexicon entry, as nameSets.kind would.
+func nameKind(lx uint32) uint8 {
+	k := uint8(lx >> kNameShift & 7)
+	if k == nameAmbig {
+		return 0
+	}
+	return k
+}
 
 // lexicon builds the word-class table. Entries are lower-case.
 func lexicon() map[string]uint32 {
@@ -40,10 +55,10 @@ func lexicon() map[string]uint32 {
 		deze die was is are zijn been geweest ingevoerd entered typed getypt uw your je jouw jullie our ons onze`)
 	add(kGreeting, `hi hoi hallo hello hey hee hej dear beste geachte dag goedemorgen goedemiddag goedenavond morning
 		evening afternoon groetjes groeten groet regards wishes cheers thanks thank bedankt dank gr mvg vriendelijke
-		sincerely yours best kind warm love liefs doei bye salut ciao tot namens from thx ty welkom welcome`)
+		sincerely yours best liefs doei bye salut ciao namens thx welkom welcome`)
 	add(kIntro, `naam name heet called t.n.v t.n.v. tnv schreef wrote mr mrs ms miss mister dr dhr mevr meneer mevrouw
 		collega colleague medewerker agent klant customer spoke gesproken sprak zus broer vader moeder man vrouw
-		husband wife son daughter zoon dochter partner vriend vriendin friend ask vraag contactpersoon contact
+		husband wife son daughter zoon dochter partner vriend vriendin friend contactpersoon
 		heer hr prof ir ing drs mw sir madam madame`)
 	add(kParticle, `van de der den het 't ter ten te op in la le du da di del della von vom zu zum al el bin ibn y dos das
 		des du van't v.d. vd`)
@@ -86,6 +101,7 @@ func lexicon() map[string]uint32 {
 		name, num, _ := strings.Cut(f, ":")
 		m[name] |= uint32(atoi(num)) << kMonthShift
 	}
+	add(kStreetWord, "laan weg plein kade dijk singel gracht straat dreef steeg markt wal hof park boulevard ring")
 	return m
 }
 
@@ -124,16 +140,7 @@ func (e *Engine) mayTrigger(w string) bool {
 }
 
 // lexOf returns the word classes of w, compared case-insensitively.
-func (e *Engine) lexOf(w string) uint32 {
-	if len(w) > 24 || len(w) == 0 {
-		return 0
-	}
-	var buf [24]byte
-	for i := 0; i < len(w); i++ {
-		buf[i] = lower(w[i])
-	}
-	return e.lex[string(buf[:len(w)])]
-}
+func (e *Engine) lexOf(w string) uint32 { return e.lexTab.get(w) }
 
 // streetSuffixes are endings of Dutch (and Flemish) street names.
 func streetSuffixes() []string {

@@ -148,6 +148,12 @@ func (s *scanner) run() {
 			fl |= cj
 			j++
 		}
+		if fl&^(cLower|cHex) == 0 && (j-i <= 8 || t[j-1] != 'd' && t[j-1] != 't') && !s.e.mayTrigger(t[i:j]) {
+			// Fast path: a plain lower-case word that no detector looks at.
+			s.sentStart = false
+			i = j
+			continue
+		}
 		next := s.token(i, j, fl)
 		if next <= i {
 			next = j

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -83,7 +84,7 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	if !upper {
 		return j
 	}
-	if e := s.street(a, we); e > 0 {
+	if e := s.street(a, we, lx); e > 0 {
 		return e
 	}
 	if e := s.person(a, we, lx, sentStart); e > 0 {
@@ -202,7 +203,10 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	t := s.text
 	w := t[a:we]
 	ns := s.e.names
-	nk := ns.kind(w)
+	nk := nameKind(lx)
+	if nk == 0 && strings.IndexByte(w, '-') > 0 {
+		nk = ns.kind(w)
+	}
 	strong := s.nameCtxOK(a)
 	if lx&kParticle != 0 && strong && nk == 0 {
 		// "mevrouw De Jong", "meneer Van Dijk": a capitalised particle starts the surname.
@@ -272,7 +276,10 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		}
 		nw := t[k:e]
 		nlx := s.e.lexOf(nw)
-		nnk := ns.kind(nw)
+		nnk := nameKind(nlx)
+		if nnk == 0 && strings.IndexByte(nw, '-') > 0 {
+			nnk = ns.kind(nw)
+		}
 		if nlx&(kStop|kNotName|kGreeting|kStreetType) != 0 && nnk&nameLast == 0 {
 			break
 		}
