@@ -207,3 +207,33 @@ func TestDetectBirthDate(t *testing.T) {
 		{give: "I've been a customer since 12 March 2015. De levering staat gepland op 18-04-2025.", want: nil},
 	})
 }
+
+// TestPlainTextHasNoFindings guards over-redaction: ordinary support text with
+// dates, amounts, versions, references, places and brands is not personal data.
+func TestPlainTextHasNoFindings(t *testing.T) {
+	tests := []string{
+		"Op maandag 3 maart 2025 hebben we uw bestelling 1234567 verzonden via PostNL. De levering volgt binnen 2 werkdagen.",
+		"Your order #A-20931 of $149.99 was shipped on 03/14/2025 with UPS tracking 1Z999AA10123456784.",
+		"Wij zijn bereikbaar van 09:00 tot 17:30 via de chat. Kosten: € 12,50 per maand, 21% btw.",
+		"Please update the app to version 4.12.0 (build 2025.03.1) and restart your iPhone 15 Pro.",
+		"The Amsterdam office at the Zuidas is closed on King's Day, 27 April.",
+		"Klantenservice Nederland B.V., KvK 12345678, BTW NL123456789B01.",
+		"Sinds januari 2024 geldt een nieuwe prijs van 9,99 euro. Het abonnement loopt tot 31-12-2025.",
+		"Thanks for contacting Acme Support. Your ticket 48213 has been resolved. Rate us 5 stars!",
+		"De storing in Rotterdam en Utrecht is verholpen; excuses voor het ongemak.",
+		"Error 0x80070005 at line 42: access denied. Retry in 30 seconds.",
+		"Kind regards, The Acme Team",
+		"Met vriendelijke groet, Klantenservice",
+		"I ordered 3 items on Black Friday but only 2 arrived. Can you check?",
+		"Het bedrag van 1.250 euro is op 15-05-2025 afgeschreven.",
+		"Morgen om 14.30 uur komt de monteur langs voor de installatie van de router.",
+		"Use code SUMMER2025 for 10% off. Windows 11 Home, 16 GB RAM, Intel Core i7-1260P.",
+		"Christmas Eve and New Year's Day we are closed. Happy Holidays!",
+	}
+	e := newTestEngine(t)
+	for _, give := range tests {
+		if fs := e.Detect(nil, give, ""); len(fs) > 0 {
+			t.Errorf("Detect(%q) = %q, want nothing", give, found(give, fs))
+		}
+	}
+}

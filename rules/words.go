@@ -158,8 +158,7 @@ func (s *scanner) nameCtxOK(a int) bool {
 		if k == i {
 			return false
 		}
-		switch s.e.lexOf(gap[i:k]) & (kConnector | kGreeting | kIntro) {
-		case 0:
+		if !lowerWordIs(gap[i:k], "is", "was", "ben", "am", "heet", "called", "s") && s.e.lexOf(gap[i:k])&(kGreeting|kIntro) == 0 {
 			return false
 		}
 		i = k - 1
