@@ -57,7 +57,7 @@ type Engine struct {
 	kw             keywords
 	lex            map[string]uint32
 	lexTab         lexTable
-	trigger        [64]uint64
+	trigger        [256]uint64
 	streetSuffixes []string
 	keyPrefixes    []keyPrefix
 	names          *nameSets

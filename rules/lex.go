@@ -105,25 +105,20 @@ func lexicon() map[string]uint32 {
 	return m
 }
 
-// triggerHash hashes a lower-cased word's length and first, second and last
-// bytes into 12 bits for the trigger bitset.
-func triggerHash(w string) uint32 {
-	n := len(w)
-	h := uint32(n)*0x9e37 ^ uint32(lower(w[0]))*0x85eb ^ uint32(lower(w[n-1]))*0xc2b2
-	if n > 1 {
-		h ^= uint32(lower(w[1])) * 0x27d4
-	}
-	return (h ^ h>>12) & 4095
+// triggerIndex maps a word to a bit of the trigger bitset by its length and
+// its first and last letters (case-folded).
+func triggerIndex(w string) uint32 {
+	return uint32(len(w)&15)<<10 | uint32(w[0]&31)<<5 | uint32(w[len(w)-1]&31)
 }
 
 // triggerSet returns the bitset of lower-case words that matter even when not
 // capitalised (password keywords, greetings, name intros, months), so most
-// plain words skip the map lookup.
-func triggerSet(lex map[string]uint32) [64]uint64 {
-	var b [64]uint64
+// plain words skip the lexicon lookup.
+func triggerSet(lex map[string]uint32) [256]uint64 {
+	var b [256]uint64
 	for w, k := range lex {
-		if k&(kPassword|kGreeting|kIntro) != 0 || k>>kMonthShift != 0 {
-			h := triggerHash(w)
+		if w != "" && (k&(kPassword|kGreeting|kIntro) != 0 || k>>kMonthShift&0xf != 0) {
+			h := triggerIndex(w)
 			b[h>>6] |= 1 << (h & 63)
 		}
 	}
@@ -132,11 +127,8 @@ func triggerSet(lex map[string]uint32) [64]uint64 {
 
 // mayTrigger reports whether w might be a trigger word (false positives possible).
 func (e *Engine) mayTrigger(w string) bool {
-	if len(w) == 0 {
-		return false
-	}
-	h := triggerHash(w)
-	return e.trigger[h>>6]&(1<<(h&63)) != 0
+	h := triggerIndex(w)
+	return e.trigger[h>>6&255]&(1<<(h&63)) != 0
 }
 
 // lexOf returns the word classes of w, compared case-insensitively.

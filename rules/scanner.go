@@ -148,11 +148,17 @@ func (s *scanner) run() {
 			fl |= cj
 			j++
 		}
-		if fl&^(cLower|cHex) == 0 && (j-i <= 8 || t[j-1] != 'd' && t[j-1] != 't') && !s.e.mayTrigger(t[i:j]) {
-			// Fast path: a plain lower-case word that no detector looks at.
-			s.sentStart = false
-			i = j
-			continue
+		if fl&^(cLower|cHex|cDot) == 0 {
+			// Fast path: a plain lower-case word (maybe ending a sentence) that no detector looks at.
+			we := j
+			if t[j-1] == '.' {
+				we--
+			}
+			if we > i && t[i] != '.' && (we-i <= 8 || t[we-1] != 'd' && t[we-1] != 't') && !s.e.mayTrigger(t[i:we]) {
+				s.sentStart = we < j
+				i = j
+				continue
+			}
 		}
 		next := s.token(i, j, fl)
 		if next <= i {
