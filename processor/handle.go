@@ -72,7 +72,7 @@ func (p *Processor) handle(w *worker, r *kgo.Record) (outs []output) {
 	}
 
 	key := []byte(ev.ConversationID + "/" + ev.EventID)
-	pctx := withPartitionKey(ev.ConversationID)
+	pctx := WithPartitionKey(ev.ConversationID)
 	now := time.Now().UTC()
 	outs = make([]output, 0, len(p.views))
 	for i := range p.views {

@@ -12,12 +12,13 @@ import (
 // partition and a tombstone lands where the record it deletes is.
 type partitionKeyCtx struct{}
 
-// withPartitionKey returns a context that makes r go to the partition of key.
-func withPartitionKey(key string) context.Context {
+// WithPartitionKey returns a record Context that makes the Partitioner put
+// the record in the partition of key.
+func WithPartitionKey(key string) context.Context {
 	return context.WithValue(context.Background(), partitionKeyCtx{}, key)
 }
 
-// Partitioner partitions records by the key set with withPartitionKey, or
+// Partitioner partitions records by the key set with WithPartitionKey, or
 // else by the record key, with Kafka's murmur2 so that a raw topic and a view
 // topic of the same size put one conversation in the same partition number.
 // Records without any key keep the partition they were given (or 0).
