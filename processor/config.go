@@ -42,6 +42,8 @@ type Config struct {
 	Processing Processing `yaml:"processing"`
 	// DLQ configures the dead-letter topic.
 	DLQ DLQ `yaml:"dlq"`
+	// Keys configures the key-encryption key of the keyring.
+	Keys Keys `yaml:"keys"`
 	// Views are the audiences, each with its own topic and policy.
 	Views []View `yaml:"views"`
 	// TopicDefaults are used when Veil creates its topics.
@@ -82,6 +84,21 @@ type Topics struct {
 	Raw string `yaml:"raw"`
 	// DLQ receives rejected input, redacted, with reason headers.
 	DLQ string `yaml:"dlq"`
+	// Subjects is the subject index changelog (compacted): which view
+	// records hold whose data.
+	Subjects string `yaml:"subjects"`
+	// Keys holds the per-subject data keys, wrapped (compacted).
+	Keys string `yaml:"keys"`
+}
+
+// Keys configures the key-encryption key that wraps the per-subject data
+// keys. It is read from a file or the VEIL_KEK environment variable, never
+// from the config file itself.
+type Keys struct {
+	// KEKFile holds the 32-byte key-encryption key, hex or base64 encoded.
+	KEKFile string `yaml:"kek_file"`
+	// KEK is the key itself, set by the command from KEKFile or VEIL_KEK.
+	KEK []byte `yaml:"-" json:"-"`
 }
 
 // Input configures decoding.
@@ -187,9 +204,12 @@ func Default() Config {
 		Group:            "veil",
 		SessionTimeout:   45 * time.Second,
 		RebalanceTimeout: 60 * time.Second,
-		Topics:           Topics{Raw: "conversations.raw", DLQ: "conversations.dlq"},
-		Input:            Input{Format: schemas.FormatJSON, MaxEventBytes: 1 << 20},
-		Output:           Output{Format: schemas.FormatJSON, MaxRecordBytes: 1_000_000},
+		Topics: Topics{
+			Raw: "conversations.raw", DLQ: "conversations.dlq",
+			Subjects: "veil.subjects", Keys: "veil.keys",
+		},
+		Input:  Input{Format: schemas.FormatJSON, MaxEventBytes: 1 << 20},
+		Output: Output{Format: schemas.FormatJSON, MaxRecordBytes: 1_000_000},
 		Processing: Processing{
 			Workers:         runtime.GOMAXPROCS(0),
 			MaxPollRecords:  2000,
@@ -212,17 +232,44 @@ func Default() Config {
 	}
 }
 
-// DefaultViews returns the built-in views.
+// DefaultViews returns the built-in views, one per audience:
+//   - analytics: every finding redacted, customer_id pseudonymized;
+//   - personalization: contact details pseudonymized (one token per value
+//     and customer, so a customer's events link up), nothing else raw;
+//   - support: what agents need to help: names, e-mail, phone and address
+//     kept, cards and IBANs masked to their last 4, secrets and national
+//     ids redacted.
 func DefaultViews() []View {
+	redact, pseudo, keep := rules.Rule{Action: rules.Redact}, rules.Rule{Action: rules.Pseudonymize}, rules.Rule{Action: rules.Keep}
+	last4 := rules.Rule{Action: rules.Mask, KeepLast: 4}
 	return []View{{
 		Name:  "analytics",
 		Topic: "conversations.analytics",
 		Policy: PolicyConfig{
 			Version: "analytics/1",
-			Default: rules.Rule{Action: rules.Redact},
-			Fields: map[string]rules.Rule{
-				"customer_id": {Action: rules.Redact},
+			Default: redact,
+			Fields:  map[string]rules.Rule{"customer_id": pseudo},
+		},
+	}, {
+		Name:  "personalization",
+		Topic: "conversations.personalization",
+		Policy: PolicyConfig{
+			Version: "personalization/1",
+			Default: redact,
+			Types:   map[rules.Type]rules.Rule{rules.Email: pseudo, rules.Phone: pseudo},
+			Fields:  map[string]rules.Rule{"customer_id": pseudo, "author_email": pseudo},
+		},
+	}, {
+		Name:  "support",
+		Topic: "conversations.support",
+		Policy: PolicyConfig{
+			Version: "support/1",
+			Default: redact,
+			Types: map[rules.Type]rules.Rule{
+				rules.Person: keep, rules.Email: keep, rules.Phone: keep, rules.Address: keep,
+				rules.CreditCard: last4, rules.IBAN: last4,
 			},
+			Fields: map[string]rules.Rule{"customer_id": keep, "author_name": keep, "author_email": keep},
 		},
 	}}
 }
@@ -269,6 +316,12 @@ func (c *Config) Validate() error {
 	if c.Topics.DLQ == "" {
 		bad("topics.dlq: required")
 	}
+	if c.Topics.Subjects == "" || c.Topics.Keys == "" {
+		bad("topics.subjects and topics.keys: required")
+	}
+	if len(c.Keys.KEK) != 32 {
+		bad("keys: a 32-byte key-encryption key is required (keys.kek_file or VEIL_KEK)")
+	}
 	if _, err := schemas.ParseFormat(string(c.Input.Format)); err != nil {
 		bad("input.format: %v", err)
 	}
@@ -305,7 +358,8 @@ func (c *Config) Validate() error {
 	if len(c.Views) == 0 {
 		bad("views: at least one view is required")
 	}
-	names, topics := map[string]bool{}, map[string]bool{c.Topics.Raw: true, c.Topics.DLQ: true}
+	names := map[string]bool{}
+	topics := map[string]bool{c.Topics.Raw: true, c.Topics.DLQ: true, c.Topics.Subjects: true, c.Topics.Keys: true}
 	for i, v := range c.Views {
 		at := fmt.Sprintf("views[%d]", i)
 		if v.Name != "" {

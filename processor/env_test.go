@@ -47,6 +47,12 @@ func runChild(raw string) int {
 		fmt.Fprintln(os.Stderr, "child config:", err)
 		return 2
 	}
+	kek, err := processor.ReadKEK("", os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child key:", err)
+		return 2
+	}
+	cfg.Keys.KEK = kek
 	engine, err := rules.NewEngine(rules.Config{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "engine:", err)
@@ -122,6 +128,10 @@ func (e *env) config(partitions int32) processor.Config {
 	c.RebalanceTimeout = 10 * time.Second
 	c.Topics.Raw = e.prefix + ".raw"
 	c.Topics.DLQ = e.prefix + ".dlq"
+	c.Topics.Subjects = e.prefix + ".subjects"
+	c.Topics.Keys = e.prefix + ".keys"
+	c.Keys.KEK = make([]byte, 32)
+	_, _ = rand.Read(c.Keys.KEK)
 	c.Processing.Workers = 4
 	c.Processing.ShutdownGrace = 10 * time.Second
 	c.TopicDefaults.Partitions = partitions
@@ -175,7 +185,7 @@ func (e *env) startChild(cfg processor.Config) *exec.Cmd {
 		e.t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+string(raw))
+	cmd.Env = append(os.Environ(), childEnv+"="+string(raw), "VEIL_KEK="+hex.EncodeToString(cfg.Keys.KEK))
 	if testing.Verbose() {
 		cmd.Stderr = os.Stderr
 	}

@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -40,33 +41,54 @@ type worker struct {
 	counts   map[rules.Type]int
 }
 
-// handle turns one raw record into its outputs: one record per view, or one
-// DLQ record. It never returns an output holding unredacted text unless
-// dlq.include_raw is set.
-func (p *Processor) handle(w *worker, r *kgo.Record) (outs []output) {
+// handle turns one raw record into its outputs: one record per view and a
+// subject index entry, or one DLQ record, or nothing for a late event of an
+// erased subject. It never returns an output holding unredacted text unless
+// dlq.include_raw is set. An error means the record could not be handled for
+// now (its subject's key could not be stored): the batch must not commit.
+func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs []output, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			// Fail closed: a bug in detection or rendering must not publish.
 			p.log.Error("panic while handling record", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "panic", fmt.Sprint(v))
-			outs = []output{p.dlq(r, ReasonRender, errors.New("internal error while rendering"))}
+			outs, err = []output{p.dlq(r, ReasonRender, errors.New("internal error while rendering"))}, nil
 		}
 	}()
 	if len(r.Value) > p.cfg.Input.MaxEventBytes {
-		return []output{p.dlq(r, ReasonOversized, fmt.Errorf("event of %d bytes exceeds max_event_bytes %d", len(r.Value), p.cfg.Input.MaxEventBytes))}
+		return []output{p.dlq(r, ReasonOversized, fmt.Errorf("event of %d bytes exceeds max_event_bytes %d", len(r.Value), p.cfg.Input.MaxEventBytes))}, nil
 	}
 	start := time.Now()
 	ev, err := p.in.DecodeEvent(r.Value)
 	switch {
 	case errors.Is(err, schemas.ErrInvalid):
-		return []output{p.dlq(r, ReasonInvalid, err)}
+		return []output{p.dlq(r, ReasonInvalid, err)}, nil
 	case err != nil:
-		return []output{p.dlq(r, ReasonDecode, err)}
+		return []output{p.dlq(r, ReasonDecode, err)}, nil
+	}
+
+	subject := p.keys.SubjectID(ev.CustomerID)
+	var pz rules.Pseudonymizer
+	if e, erased := p.keys.Erased(subject); erased && !ev.SentAt.After(e.At) {
+		// Sent before its subject was erased: drop it, issue no key.
+		p.m.lateDropped.Inc()
+		return nil, nil
+	}
+	if p.pseudo {
+		dek, ok, err := p.keys.Key(ctx, subject, ev.SentAt)
+		if err != nil {
+			return nil, fmt.Errorf("data key for record %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
+		}
+		if !ok {
+			p.m.lateDropped.Inc()
+			return nil, nil
+		}
+		pz = func(t rules.Type, v string) (string, bool) { return Token(dek, t, v), true }
 	}
 
 	w.findings = p.engine.Detect(w.findings[:0], ev.Body, ev.Locale)
 	nBody := len(w.findings)
 	w.findings = p.engine.Detect(w.findings, ev.Subject, ev.Locale)
-	body, subject := w.findings[:nBody], w.findings[nBody:]
+	bodyF, subjF := w.findings[:nBody], w.findings[nBody:]
 	for _, f := range w.findings {
 		p.m.findings.WithLabelValues(string(f.Type)).Inc()
 	}
@@ -74,17 +96,18 @@ func (p *Processor) handle(w *worker, r *kgo.Record) (outs []output) {
 	key := []byte(ev.ConversationID + "/" + ev.EventID)
 	pctx := WithPartitionKey(ev.ConversationID)
 	now := time.Now().UTC()
-	outs = make([]output, 0, len(p.views))
+	outs = make([]output, 0, len(p.views)+1)
+	entry := IndexEntry{Subject: subject, Key: string(key), ConversationID: ev.ConversationID,
+		SentAt: ev.SentAt, Channel: ev.Channel, Locale: ev.Locale}
 	for i := range p.views {
 		v := &p.views[i]
 		if w.counts == nil {
 			w.counts = map[rules.Type]int{}
 		}
 		clear(w.counts)
-		pz := rules.Pseudonymizer(nil) // per-subject keys: see the keys issue
-		w.buf = v.policy.Render(w.buf[:0], ev.Body, body, pz, w.counts)
+		w.buf = v.policy.Render(w.buf[:0], ev.Body, bodyF, pz, w.counts)
 		outBody := string(w.buf)
-		w.buf = v.policy.Render(w.buf[:0], ev.Subject, subject, pz, w.counts)
+		w.buf = v.policy.Render(w.buf[:0], ev.Subject, subjF, pz, w.counts)
 		re := schemas.RenderedEvent{
 			EventID:         ev.EventID,
 			ConversationID:  ev.ConversationID,
@@ -108,17 +131,24 @@ func (p *Processor) handle(w *worker, r *kgo.Record) (outs []output) {
 		}
 		val, err := p.out.EncodeRendered(re)
 		if err != nil {
-			return []output{p.dlq(r, ReasonRender, fmt.Errorf("encoding view %s: %w", v.name, err))}
+			return []output{p.dlq(r, ReasonRender, fmt.Errorf("encoding view %s: %w", v.name, err))}, nil
 		}
 		if len(val) > p.cfg.Output.MaxRecordBytes {
-			return []output{p.dlq(r, ReasonOutput, fmt.Errorf("view %s record of %d bytes exceeds max_record_bytes %d", v.name, len(val), p.cfg.Output.MaxRecordBytes))}
+			return []output{p.dlq(r, ReasonOutput, fmt.Errorf("view %s record of %d bytes exceeds max_record_bytes %d", v.name, len(val), p.cfg.Output.MaxRecordBytes))}, nil
 		}
 		outs = append(outs, output{view: v.name, rec: &kgo.Record{
 			Topic: v.topic, Key: key, Value: val, Headers: v.headers, Context: pctx,
 		}})
+		entry.Views = append(entry.Views, IndexView{Name: v.name, Topic: v.topic})
 	}
+	// The index entry goes to the partition of the customer, like the
+	// customer's erasure requests.
+	outs = append(outs, output{rec: &kgo.Record{
+		Topic: p.cfg.Topics.Subjects, Key: []byte(IndexKey(subject, string(key))),
+		Value: MarshalIndexEntry(entry), Context: WithPartitionKey(ev.CustomerID),
+	}})
 	p.m.processing.Observe(time.Since(start).Seconds())
-	return outs
+	return outs, nil
 }
 
 // dlq builds the dead-letter record for r. Its payload is r's value with every

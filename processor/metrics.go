@@ -17,6 +17,7 @@ type metrics struct {
 	produceErrors prometheus.Counter
 	retries       prometheus.Counter
 	commits       *prometheus.CounterVec
+	lateDropped   prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -55,8 +56,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		commits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "veil_commits_total", Help: "Offset commits, by outcome.",
 		}, []string{"outcome"}),
+		lateDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "veil_late_events_dropped_total", Help: "Events of erased subjects, sent before the erasure, dropped unpublished.",
+		}),
 	}
-	reg.MustRegister(m.eventsIn, m.eventsOut, m.dlq, m.findings, m.processing, m.batch,
+	reg.MustRegister(m.lateDropped, m.eventsIn, m.eventsOut, m.dlq, m.findings, m.processing, m.batch,
 		m.commitLag, m.produceErrors, m.retries, m.commits)
 	return m
 }

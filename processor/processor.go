@@ -33,6 +33,9 @@ type Processor struct {
 	views  []view
 	m      *metrics
 	opts   []kgo.Opt
+	conn   []kgo.Opt // connection options only, for the keyring's client
+	keys   *Keyring
+	pseudo bool // some view pseudonymizes: subjects need data keys
 	cl     *kgo.Client
 	ready  atomic.Bool
 	seq    atomic.Uint64
@@ -62,7 +65,17 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 		return nil, fmt.Errorf("output codec: %w", err)
 	}
 	p := &Processor{cfg: cfg, log: log, engine: engine, in: in, out: out, m: newMetrics(reg)}
+	if p.keys, err = NewKeyring(cfg.Keys.KEK, cfg.Topics.Keys, log); err != nil {
+		return nil, err
+	}
 	for _, v := range cfg.Views {
+		for _, r := range v.Policy.Types {
+			p.pseudo = p.pseudo || r.Action == rules.Pseudonymize
+		}
+		for _, r := range v.Policy.Fields {
+			p.pseudo = p.pseudo || r.Action == rules.Pseudonymize
+		}
+		p.pseudo = p.pseudo || v.Policy.Default.Action == rules.Pseudonymize
 		fields := rules.Policy{Version: v.Policy.Version, Default: rules.Rule{Action: rules.Remove}, Types: map[rules.Type]rules.Rule{}}
 		for f, r := range v.Policy.Fields {
 			fields.Types[structuredFields[f]] = r
@@ -80,6 +93,7 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 	if err != nil {
 		return nil, err
 	}
+	p.conn = append(slices.Clip(opts), extra...)
 	p.opts = append(opts,
 		kgo.ConsumerGroup(cfg.Group),
 		kgo.ConsumeTopics(cfg.Topics.Raw),
@@ -112,6 +126,10 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 // Ready reports whether the processor is connected and consuming.
 func (p *Processor) Ready() bool { return p.ready.Load() }
 
+// Keyring returns the processor's keyring (restored and followed by Run),
+// for the erasure service of the same process.
+func (p *Processor) Keyring() *Keyring { return p.keys }
+
 // Run consumes until ctx is cancelled, then drains the current batch (within
 // the shutdown grace), commits what is acknowledged and leaves the group. It
 // returns nil after a clean shutdown; an error means the processor stopped
@@ -136,6 +154,22 @@ func (p *Processor) Run(ctx context.Context) error {
 			cl.Close()
 			return err
 		}
+	}
+	// The keyring follows veil.keys for as long as Run runs.
+	kctx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
+	var keysWG sync.WaitGroup
+	var keysErr error
+	keysWG.Go(func() { keysErr = p.keys.Run(kctx, p.conn) })
+	defer func() { stopKeys(); keysWG.Wait() }()
+	select {
+	case <-p.keys.Ready():
+	case <-ctx.Done():
+		cl.Close()
+		return nil
+	}
+	if keysErr != nil {
+		cl.Close()
+		return keysErr
 	}
 	p.ready.Store(true)
 	p.log.Info("processor started", "topic", p.cfg.Topics.Raw, "group", p.cfg.Group,
@@ -183,6 +217,9 @@ func (p *Processor) runBatch(ctx context.Context, w *pool, fetches kgo.Fetches, 
 
 	b := &batch{ctx: bctx}
 	w.run(b, recs)
+	if b.fatal != nil {
+		return fmt.Errorf("batch of %d records abandoned, offsets not committed: %w", len(recs), b.fatal)
+	}
 	if err := p.retryFailed(bctx, b); err != nil {
 		return fmt.Errorf("batch of %d records not acknowledged, offsets not committed: %w", len(recs), err)
 	}
@@ -264,6 +301,16 @@ type batch struct {
 	failed  []output
 	acked   []string // view name per acknowledged view record
 	lastErr error
+	fatal   error // a record could not be handled; nothing is committed
+}
+
+// abandon marks the batch as failed: it will not be committed.
+func (b *batch) abandon(err error) {
+	b.mu.Lock()
+	if b.fatal == nil {
+		b.fatal = err
+	}
+	b.mu.Unlock()
 }
 
 // output is one produced record with its place in production order.
@@ -321,7 +368,12 @@ func newPool(p *Processor, n int) *pool {
 		w.wg.Go(func() {
 			var scratch worker
 			for j := range ch {
-				p.produce(j.b, p.handle(&scratch, j.rec))
+				outs, err := p.handle(j.b.ctx, &scratch, j.rec)
+				if err != nil {
+					j.b.abandon(err)
+				} else {
+					p.produce(j.b, outs)
+				}
 				j.b.wg.Done()
 			}
 		})

@@ -32,6 +32,10 @@ func TopicSpecs(cfg Config) []TopicSpec {
 	for _, v := range cfg.Views {
 		specs = append(specs, TopicSpec{Name: v.Topic, Configs: CompactedConfigs(td)})
 	}
+	specs = append(specs,
+		TopicSpec{Name: cfg.Topics.Subjects, Configs: CompactedConfigs(td)},
+		TopicSpec{Name: cfg.Topics.Keys, Configs: CompactedConfigs(td)},
+	)
 	return specs
 }
 

@@ -123,6 +123,13 @@ func (c *config) finish() error {
 		}
 		c.SASL.Password = strings.TrimSpace(string(b))
 	}
+	if len(c.Keys.KEK) == 0 {
+		kek, err := processor.ReadKEK(c.Keys.KEKFile, os.Getenv)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("keys: %w", err))
+		}
+		c.Keys.KEK = kek
+	}
 	if c.SASL.Mechanism != "" && c.SASL.Password == "" && c.SASL.PasswordFile == "" {
 		errs = append(errs, errors.New("sasl: a password is required (sasl.password_file or VEIL_SASL_PASSWORD)"))
 	}

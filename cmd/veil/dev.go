@@ -54,6 +54,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		c.RebalanceTimeout = 10 * time.Second
 	}
 	setIf(&c.HTTP.Addr, *httpAddr)
+	if c.Keys.KEKFile == "" && os.Getenv("VEIL_KEK") == "" {
+		// A development key, kept beside the broker's data so that
+		// pseudonyms stay stable across restarts.
+		if c.Keys.KEKFile, err = devKEK(*dataDir); err != nil {
+			return err
+		}
+	}
 	if err := c.finish(); err != nil {
 		return err
 	}
@@ -74,12 +81,28 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(stdout, `veil dev: processing %s into %d view(s); press Ctrl-C to stop.
-  read the redacted stream:  kcat -b %s -C -t %s -o beginning -e
+  read a redacted stream:    kcat -b %s -C -t %s -o beginning -e
   send your own events:      kcat -b %s -P -t %s -k <conversation_id> < events.jsonl
   rejected input:            kcat -b %s -C -t %s -o beginning -e -f '%%h %%s\n'
   metrics and health:        http://%s/metrics  /healthz  /readyz
 `, c.Topics.Raw, len(c.Views), *listen, c.Views[0].Topic, *listen, c.Topics.Raw, *listen, c.Topics.DLQ, c.HTTP.Addr)
 	return runProcessor(ctx, c, log)
+}
+
+// devKEK returns the path of the development key-encryption key in dir,
+// creating it on first use.
+func devKEK(dir string) (string, error) {
+	path := filepath.Join(dir, "dev-kek.hex")
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("creating data dir: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(processor.NewKEK()+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("writing development key: %w", err)
+	}
+	return path, nil
 }
 
 func defaultDataDir() string {
