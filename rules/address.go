@@ -39,6 +39,11 @@ func houseNumber(t string, i int) int {
 	if i < len(t) && isAlpha(t[i]) && (i+1 == len(t) || !isAlpha(t[i+1])) {
 		return i + 1
 	}
+	for _, suf := range [...]string{"bis", "hs", "huis"} {
+		if strings.HasPrefix(t[i:], suf) && (i+len(suf) == len(t) || !isAlpha(t[i+len(suf)])) {
+			return i + len(suf)
+		}
+	}
 	if i+1 < len(t) && t[i] == '-' && isAlnum(t[i+1]) {
 		k := i + 1
 		for k < len(t) && isAlnum(t[k]) && k-i < 5 {
@@ -117,9 +122,9 @@ func (s *scanner) addressTail(i int) int {
 		if p := ukPostcode(t, k+1); p > 0 {
 			return p
 		}
-		if k > i || strings.HasPrefix(t[k:], " in ") {
+		if k > i || strings.HasPrefix(t[k:], " in ") || strings.HasPrefix(t[k:], " te ") {
 			c0 := k
-			if t[k:min(len(t), k+4)] == " in " {
+			if w := t[k:min(len(t), k+4)]; w == " in " || w == " te " {
 				c0 = k + 3
 			}
 			if c := s.cityAt(c0); c > 0 {

@@ -175,6 +175,13 @@ func TestDetectPerson(t *testing.T) {
 		{give: "Groetjes, Şeyma Öztürk", want: []string{"PERSON:Şeyma Öztürk"}},
 		{give: "I called on Monday and spoke to Jessica.", want: []string{"PERSON:Jessica"}},
 		{give: "Dear Valued Customer, thanks. Sent from my iPhone", want: nil},
+		{give: "Ik ben Levi Zwaneveld, klant sinds 2019.", want: []string{"PERSON:Levi Zwaneveld"}},
+		{give: "Please ask for Marcus Whitlock when you call.", want: []string{"PERSON:Marcus Whitlock"}},
+		{give: "Best regards,\nHenrietta Gosling\nCustomer Care", want: []string{"PERSON:Henrietta Gosling"}},
+		{give: "Noor Haddou heeft het pakket aangenomen.", want: []string{"PERSON:Noor Haddou"}},
+		{give: "Namens Stichting Zorgpunt, Femke Roelofsen", want: []string{"PERSON:Femke Roelofsen"}},
+		{give: "Rekening t.n.v. J. de Vries", want: []string{"PERSON:J. de Vries"}},
+		{give: "groetjes Daan Sofinummer: 123", want: []string{"PERSON:Daan"}},
 		{give: "Amsterdam en Google. De app werkt niet. Will you help? May I ask? Mark as read. Hoi team,", want: nil},
 	})
 }
@@ -187,6 +194,8 @@ func TestDetectAddress(t *testing.T) {
 		{give: "at 221B Baker Street, London NW1 6XE.", want: []string{"ADDRESS:221B Baker Street, London NW1 6XE"}},
 		{give: "Deliver to 10 Downing St, London SW1A 2AA", want: []string{"ADDRESS:10 Downing St, London SW1A 2AA"}},
 		{give: "postcode 3511 LX", want: []string{"ADDRESS:3511 LX"}},
+		{give: "Ik woon op Oudegracht 12bis te Utrecht.", want: []string{"ADDRESS:Oudegracht 12bis te Utrecht"}},
+		{give: "Please deliver to Apt 5, 88 Queen's Road, London E1 6AN.", want: []string{"ADDRESS:Apt 5, 88 Queen's Road, London E1 6AN"}},
 		{give: "Ik woon sinds kort op de Dorpsweg 45a in Zeist.", want: []string{"ADDRESS:Dorpsweg 45a in Zeist"}},
 		{give: "naar Van Eeghenstraat 105-3, Amsterdam.", want: []string{"ADDRESS:Van Eeghenstraat 105-3, Amsterdam"}},
 		{give: "Ship to 350 Fifth Avenue, New York, NY 10118", want: []string{"ADDRESS:350 Fifth Avenue, New York, NY 10118"}},
@@ -203,6 +212,7 @@ func TestDetectBirthDate(t *testing.T) {
 		{give: "born on the 3rd of June, 1985", want: []string{"DATE_OF_BIRTH:3rd of June, 1985"}},
 		{give: "Date of birth: 25.12.1990", want: []string{"DATE_OF_BIRTH:25.12.1990"}},
 		{give: "I was born March 3, 1979 in Ohio.", want: []string{"DATE_OF_BIRTH:March 3, 1979"}},
+		{give: "DOB: Jan 5, 1990", want: []string{"DATE_OF_BIRTH:Jan 5, 1990"}},
 		{give: "bestelling van 12-03-2024. Delivered on 5 May 2024", want: nil},
 		{give: "I've been a customer since 12 March 2015. De levering staat gepland op 18-04-2025.", want: nil},
 	})

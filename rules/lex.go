@@ -57,7 +57,7 @@ func lexicon() map[string]uint32 {
 		evening afternoon groetjes groeten groet regards wishes cheers thanks thank bedankt dank gr mvg vriendelijke
 		sincerely yours best liefs doei bye salut ciao namens thx welkom welcome`)
 	add(kIntro, `naam name heet called t.n.v t.n.v. tnv schreef wrote mr mrs ms miss mister dr dhr mevr meneer mevrouw
-		collega colleague medewerker agent klant customer spoke gesproken sprak zus broer vader moeder man vrouw
+		collega colleague medewerker spoke gesproken sprak zus broer vader moeder man vrouw
 		husband wife son daughter zoon dochter partner vriend vriendin friend contactpersoon
 		heer hr prof ir ing drs mw sir madam madame`)
 	add(kParticle, `van de der den het 't ter ten te op in la le du da di del della von vom zu zum al el bin ibn y dos das
@@ -76,7 +76,8 @@ func lexicon() map[string]uint32 {
 		london londen amsterdam rotterdam utrecht haarlem groningen europe europa google apple microsoft paypal
 		visa mastercard ideal iban bsn api ip ssn dob pin ww klantenservice support helpdesk team service
 		christmas kerst easter pasen whatsapp facebook instagram twitter linkedin amazon bol coolblue zalando
-		king koning queen koningin god lord iphone android windows mac ios`)
+		king koning queen koningin god lord iphone android windows mac ios stichting bv b.v vof gemeente
+		afdeling care desk office kantoor holding group groep`)
 	add(kStop, `a an the and or but if then else when while of to in on at by for with from into onto over under about
 		as is are was were be been being am do does did done have has had having i me my mine myself you your yours
 		yourself he him his she her hers it its we us our ours they them their theirs this that these those there
@@ -96,7 +97,18 @@ func lexicon() map[string]uint32 {
 		ja nee oké ok sorry bedankt dank hoi hallo beste groetjes groet vriendelijke
 		bestelling rekening kaart nummer betaling pakket levering bezorging abonnement factuur klant
 		vraag antwoord bericht probleem account wachtwoord adres straat
-		dear hey re fw fwd subject onderwerp aw`)
+		dear hey re fw fwd subject onderwerp aw
+		klopt kunnen kunt kun kan wilt graag alvast helaas gelukkig inmiddels verder daarnaast echter misschien
+		zou zouden moet hierbij bijgaand excuses vanaf tijdens wanneer daarom welke waarom hoe wie er
+		bel stuur mail neem laat zie kijk geef ga kom heb heeft hebben werd wordt alle elke iedere betaling levering
+		klacht opzegging adreswijziging retour terugbetaling zending pakketje bevestiging vriendelijk hartelijk
+		could would should shall might must does did were i'm i've i'll i'd we're we've we'll you're it's
+		unfortunately however hopefully attached regarding send find check ok okay yes nope great
+		hartelijke hoogachtend kindly sincerely additionally meanwhile also thereafter geboren born
+		volgens zodra nadat voordat terwijl toch eigenlijk trouwens overigens gisteren vorige volgende
+		vandaag morgen straks binnenkort momenteel zojuist net nogmaals opnieuw hoi hey yesterday today
+		tomorrow recently currently again once after before since until while although because
+		everything nothing something anything our we us their yours any every each`)
 	for _, f := range strings.Fields(monthNames) {
 		name, num, _ := strings.Cut(f, ":")
 		m[name] |= uint32(atoi(num)) << kMonthShift

@@ -224,6 +224,9 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	if lx&kIntro != 0 && nk == 0 {
 		return 0
 	}
+	if we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.') {
+		return s.initials(a, we, strong)
+	}
 	title := strong && s.nameCtx > 0 && s.e.lexOf(trimDots(t[max(0, s.lastWordStart(s.nameCtx)):s.nameCtx]))&kIntro != 0
 	ok := false
 	var conf float32
@@ -282,7 +285,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		if nlx&(kStop|kNotName|kGreeting|kStreetType) != 0 && nnk&nameLast == 0 {
 			break
 		}
-		if s.e.isStreet(nw) {
+		if s.e.isStreet(nw) && houseNumber(t, e) > 0 {
 			break
 		}
 		if nnk == 0 && !ok && !strong {
@@ -291,9 +294,9 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		if nnk == 0 && nlx != 0 {
 			break
 		}
-		// An unknown capitalised word after a name is taken as a surname only
-		// where a name would end: before punctuation, an address in brackets or a line end.
-		if nnk == 0 && !nameEnds(t, e) {
+		// An unknown capitalised word after a name is a surname unless it is a label ("Sofinummer:")
+		// or, without context, does not look like one.
+		if nnk == 0 && (e < len(t) && t[e] == ':' || !ok && !strong && !nameEnds(t, e) && !surnameShape(nw)) {
 			break
 		}
 		if !ok {
@@ -326,6 +329,55 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	s.add(a, end, Person, conf, "person.names", "name list and context")
 	s.nameCtx = -1
 	return end
+}
+
+// initials handles "J. de Vries", "A.B. Jansen", "J. P. Balkenende": initials at a..we (before a dot)
+// followed by particles and a capitalised surname. It returns the end, or 0.
+func (s *scanner) initials(a, we int, strong bool) int {
+	t := s.text
+	end := we + 1
+	for n := 0; n < 3 && end+3 <= len(t) && t[end] == ' ' && isUpper(t[end+1]) && t[end+2] == '.'; n++ {
+		end += 3
+	}
+	k, e := nextWord(t, end)
+	np := 0
+	for k >= 0 && np < 3 && s.e.lexOf(t[k:e])&kParticle != 0 && !startsUpper(t, k) {
+		np++
+		k, e = nextWord(t, e)
+	}
+	if k < 0 || !startsUpper(t, k) || e-k < 2 {
+		return 0
+	}
+	lx := s.e.lexOf(t[k:e])
+	if lx&(kStop|kNotName|kGreeting) != 0 && nameKind(lx)&nameLast == 0 {
+		return 0
+	}
+	if !strong && nameKind(lx)&nameLast == 0 && np == 0 {
+		return 0
+	}
+	s.add(a, e, Person, 0.85, "person.initials", "initials and surname")
+	s.nameCtx = -1
+	return e
+}
+
+// surnameSuffixes are endings typical of family names in the languages Veil sees.
+const surnameSuffixes = "sen son man mans ink stra sma ema inga enga huis kamp berg veld horst dijk stein ski ska " +
+	"wicz czyk oglu oğlu ini elli etti enko chuk yan ian poulos escu ović ovic ssen ers ens aoui ouri"
+
+// surnameShape reports whether w ends like a family name (Verbruggen, Kowalczyk, Alaoui).
+func surnameShape(w string) bool {
+	if len(w) < 5 {
+		return false
+	}
+	rest := surnameSuffixes
+	for rest != "" {
+		suf, tail, _ := strings.Cut(rest, " ")
+		rest = tail
+		if len(w) > len(suf)+1 && w[len(w)-len(suf):] == suf {
+			return true
+		}
+	}
+	return false
 }
 
 // nameEnds reports whether a name may end at i: end of text, punctuation,
