@@ -149,6 +149,13 @@ func (e *env) config(partitions int32) processor.Config {
 // called; stop returns what Run returned.
 func (e *env) start(cfg processor.Config) (stop func() error) {
 	e.t.Helper()
+	_, stop = e.startProcessor(cfg)
+	return stop
+}
+
+// startProcessor is start, also returning the processor.
+func (e *env) startProcessor(cfg processor.Config) (p *processor.Processor, stop func() error) {
+	e.t.Helper()
 	engine, err := rules.NewEngine(rules.Config{})
 	if err != nil {
 		e.t.Fatal(err)
@@ -157,7 +164,7 @@ func (e *env) start(cfg processor.Config) (stop func() error) {
 	if testing.Verbose() {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	p, err := processor.New(cfg, engine, log, prometheus.NewRegistry())
+	p, err = processor.New(cfg, engine, log, prometheus.NewRegistry())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -173,7 +180,7 @@ func (e *env) start(cfg processor.Config) (stop func() error) {
 		return runErr
 	}
 	e.t.Cleanup(func() { _ = stop() })
-	return stop
+	return p, stop
 }
 
 // startChild runs a processor as a child process (this test binary), so it
@@ -314,4 +321,12 @@ func (e *env) waitCommitted(group, topic string, timeout time.Duration) {
 		}
 		return true
 	})
+}
+
+// testCtx is a context for calls that must not hang, cancelled when the
+// test ends.
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
 }

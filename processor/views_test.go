@@ -1,0 +1,282 @@
+package processor_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/rules"
+	"github.com/veil-privacy/veil/schemas"
+)
+
+// viewRecords reads the three default views and returns, per view name, the
+// rendered events by event id, with the raw records.
+func viewRecords(t *testing.T, e *env, cfg processor.Config, n int) map[string]map[string]rendered {
+	t.Helper()
+	out := map[string]map[string]rendered{}
+	codec, err := schemas.NewCodec(cfg.Output.Format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range cfg.Views {
+		recs := e.consumeKeys(v.Topic, n, 2*time.Minute)
+		out[v.Name] = map[string]rendered{}
+		for _, r := range recs {
+			re, err := codec.DecodeRendered(r.Value)
+			if err != nil {
+				t.Fatalf("%s: %v", v.Name, err)
+			}
+			out[v.Name][re.EventID] = rendered{re, r}
+		}
+		if len(out[v.Name]) != n {
+			t.Fatalf("view %s holds %d events, want %d", v.Name, len(out[v.Name]), n)
+		}
+	}
+	return out
+}
+
+type rendered struct {
+	ev  schemas.RenderedEvent
+	rec *kgo.Record
+}
+
+// all is every byte of the record a reader of the view sees.
+func (r rendered) all() string {
+	var b strings.Builder
+	b.Write(r.rec.Key)
+	b.Write(r.rec.Value)
+	for _, h := range r.rec.Headers {
+		b.WriteString(h.Key)
+		b.Write(h.Value)
+	}
+	return b.String()
+}
+
+var tokenRE = func(t rules.Type) *regexp.Regexp { return regexp.MustCompile(`^` + string(t) + `:[0-9a-f]{12}$`) }
+
+// TestViewPolicies: each type rendered in each default view as its policy says.
+func TestViewPolicies(t *testing.T) {
+	const (
+		redacted = "redact"
+		pseudo   = "pseudonymize"
+		kept     = "keep"
+	)
+	tests := []struct {
+		typ                                 rules.Type
+		before, value, after                string
+		analytics, personalization, support string // action, or the exact rendering for mask
+	}{
+		{rules.Email, "Mail me at ", "anna.devries@example.nl", " please.", redacted, pseudo, kept},
+		{rules.Phone, "Bel me op ", "+31 6 12345678", " vanmiddag.", redacted, pseudo, kept},
+		{rules.CreditCard, "My card was charged twice. Card: ", "5555 5555 5555 4444", " too.", redacted, redacted, "•••• •••• •••• 4444"},
+		{rules.IBAN, "Mijn rekening is ", "NL91ABNA0417164300", " graag.", redacted, redacted, "••••••••••••••4300"},
+		{rules.BSN, "Mijn BSN is ", "111222333", " voor de aanvraag.", redacted, redacted, redacted},
+		{rules.SSN, "My SSN is ", "078-05-1120", " for the form.", redacted, redacted, redacted},
+		{rules.IP, "The server at ", "203.0.113.42", " is down.", redacted, redacted, redacted},
+	}
+	e := newEnv(t)
+	cfg := e.config(4)
+	cfg.Views = processor.DefaultViews()
+	cfg = e.withViewTopics(cfg)
+	var evs []schemas.ConversationEvent
+	for i, tt := range tests {
+		evs = append(evs, schemas.ConversationEvent{
+			EventID: fmt.Sprintf("ev-%d", i), ConversationID: fmt.Sprintf("conv-%d", i), CustomerID: "cust-1",
+			Channel: "chat", Locale: "nl-NL", AuthorRole: "customer", SentAt: time.Now().UTC(),
+			Body: tt.before + tt.value + tt.after,
+		})
+	}
+	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	e.start(cfg)
+	got := viewRecords(t, e, cfg, len(evs))
+	for i, tt := range tests {
+		for view, want := range map[string]string{"analytics": tt.analytics, "personalization": tt.personalization, "support": tt.support} {
+			r := got[view][fmt.Sprintf("ev-%d", i)]
+			body, ok := strings.CutPrefix(r.ev.Body, tt.before)
+			if ok {
+				body, ok = strings.CutSuffix(body, tt.after)
+			}
+			if !ok {
+				t.Errorf("%s in %s: body %q does not keep the text around the value", tt.typ, view, r.ev.Body)
+				continue
+			}
+			switch want {
+			case redacted:
+				ok = body == "["+string(tt.typ)+"]"
+			case pseudo:
+				ok = tokenRE(tt.typ).MatchString(body)
+			case kept:
+				ok = body == tt.value
+			default:
+				ok = body == want
+			}
+			if !ok {
+				t.Errorf("%s in %s: rendered as %q, want %s", tt.typ, view, body, want)
+			}
+			if want != kept && strings.Contains(r.all(), tt.value) {
+				t.Errorf("%s in %s: raw value present in the record", tt.typ, view)
+			}
+		}
+	}
+	// Structured fields: customer_id pseudonymized in analytics and
+	// personalization, kept for support agents.
+	for view, re := range map[string]*regexp.Regexp{
+		"analytics": tokenRE("CUSTOMER_ID"), "personalization": tokenRE("CUSTOMER_ID"), "support": regexp.MustCompile(`^cust-1$`),
+	} {
+		if id := got[view]["ev-0"].ev.CustomerID; !re.MatchString(id) {
+			t.Errorf("customer_id in %s = %q, want %v", view, id, re)
+		}
+	}
+}
+
+// withViewTopics gives cfg's views e's topic names and creates them.
+func (e *env) withViewTopics(cfg processor.Config) processor.Config {
+	for i := range cfg.Views {
+		cfg.Views[i].Topic = e.prefix + "." + cfg.Views[i].Name
+	}
+	if err := processor.EnsureTopics(testCtx(e.t), e.cl, cfg.TopicDefaults.Partitions, 1, processor.TopicSpecs(cfg)); err != nil {
+		e.t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestPseudonyms: one token per value and customer, across events; other
+// customers get other tokens; a replaced key gives new tokens.
+func TestPseudonyms(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.withViewTopics(e.config(4))
+	t0 := time.Now().UTC()
+	ev := func(id, cust, body string) schemas.ConversationEvent {
+		return schemas.ConversationEvent{EventID: id, ConversationID: "conv-" + id, CustomerID: cust,
+			Channel: "email", Locale: "en-GB", SentAt: t0, Body: body}
+	}
+	evs := []schemas.ConversationEvent{
+		ev("a1", "cust-a", "Write to shared.inbox@example.com please"),
+		ev("a2", "cust-a", "Again: SHARED.INBOX@example.com is mine"),
+		ev("b1", "cust-b", "Write to shared.inbox@example.com please"),
+	}
+	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	p, stop := e.startProcessor(cfg)
+	got := viewRecords(t, e, cfg, len(evs))["personalization"]
+	token := func(id string) string {
+		return regexp.MustCompile(`EMAIL_ADDRESS:[0-9a-f]{12}`).FindString(got[id].ev.Body)
+	}
+	a1, a2, b1 := token("a1"), token("a2"), token("b1")
+	if a1 == "" || a1 != a2 {
+		t.Errorf("same customer, same address: tokens %q and %q, want equal", a1, a2)
+	}
+	if b1 == "" || b1 == a1 {
+		t.Errorf("two customers, same address: tokens %q and %q, want different", a1, b1)
+	}
+
+	if err := p.Keyring().Replace(testCtx(t), p.Keyring().SubjectID("cust-a")); err != nil {
+		t.Fatal(err)
+	}
+	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, []schemas.ConversationEvent{ev("a3", "cust-a", "Write to shared.inbox@example.com please")})...)
+	got = viewRecords(t, e, cfg, len(evs)+1)["personalization"]
+	a3 := token("a3")
+	if a3 == "" || a3 == a1 {
+		t.Errorf("after the key was replaced: token %q, want one other than %q", a3, a1)
+	}
+
+	// A new instance restores the keys from the topic: same tokens.
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, []schemas.ConversationEvent{
+		ev("a4", "cust-a", "shared.inbox@example.com"), ev("b2", "cust-b", "shared.inbox@example.com"),
+	})...)
+	e.start(cfg)
+	got = viewRecords(t, e, cfg, len(evs)+3)["personalization"]
+	if a4, b2 := token("a4"), token("b2"); a4 != a3 || b2 != b1 {
+		t.Errorf("after a restart: tokens %q and %q, want %q and %q (keys restored from the topic)", a4, b2, a3, b1)
+	}
+}
+
+// TestCorpusViews: the labelled dev corpus through the default views. No
+// detected value of a type a view does not keep appears anywhere in that
+// view's records, and the analytics view leaks at most 1% of labelled spans.
+func TestCorpusViews(t *testing.T) {
+	const corpus = "../../shared/corpus/dev.jsonl"
+	f, err := os.Open(corpus)
+	if err != nil {
+		t.Skipf("the labelled corpus is not beside the repository: %v", err)
+	}
+	defer f.Close()
+	type span struct {
+		Field, Type, Text string
+	}
+	type line struct {
+		schemas.ConversationEvent
+		Spans []span `json:"spans"`
+	}
+	var lines []line
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var l line
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	e := newEnv(t)
+	cfg := e.withViewTopics(e.config(4))
+	evs := make([]schemas.ConversationEvent, len(lines))
+	for i, l := range lines {
+		evs[i] = l.ConversationEvent
+	}
+	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	e.start(cfg)
+	got := viewRecords(t, e, cfg, len(evs))
+
+	engine, err := rules.NewEngine(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := map[string]int{}
+	for _, v := range cfg.Views {
+		kept := map[rules.Type]bool{} // masked values must not appear whole either
+		for typ, r := range v.Policy.Types {
+			kept[typ] = r.Action == rules.Keep
+		}
+		for _, l := range lines {
+			r := got[v.Name][l.EventID]
+			all := r.all()
+			for _, field := range []string{l.Body, l.Subject} {
+				for _, fd := range engine.Detect(nil, field, l.Locale) {
+					if val := field[fd.Start:fd.End]; !kept[fd.Type] && len(val) >= 4 && strings.Contains(all, val) {
+						t.Errorf("view %s, event %s: detected %s value present in the record", v.Name, l.EventID, fd.Type)
+					}
+				}
+			}
+			for _, s := range l.Spans {
+				out := r.ev.Body
+				if s.Field == "subject" {
+					out = r.ev.Subject
+				}
+				if !kept[rules.Type(s.Type)] && strings.Contains(out, s.Text) {
+					leaks[v.Name]++
+				}
+			}
+		}
+	}
+	spans := 0
+	for _, l := range lines {
+		spans += len(l.Spans)
+	}
+	rate := float64(leaks["analytics"]) / float64(spans)
+	t.Logf("labelled spans: %d; still readable: analytics %d (rate %.4f), personalization %d, support %d (of types it does not keep)",
+		spans, leaks["analytics"], rate, leaks["personalization"], leaks["support"])
+	if rate > 0.01 {
+		t.Errorf("analytics leak rate %.4f, want <= 0.01", rate)
+	}
+}
