@@ -168,6 +168,9 @@ func (s *scanner) sizes(g0, g1 int, want ...int) bool {
 
 // numberWindow tries the checksum detectors (cards, BSN, SSN, IPv4) on groups g0..g1 holding D digits.
 func (s *scanner) numberWindow(g0, g1, D int) {
+	if D < 8 && g1-g0 != 3 {
+		return // too short for any checksum type, and not a dotted quad
+	}
 	t := s.text
 	st, en := s.groups[g0].start, s.groups[g1].end
 	if g0 > 0 {
