@@ -120,6 +120,7 @@ func TestDetectSSN(t *testing.T) {
 func TestDetectIP(t *testing.T) {
 	runCases(t, []detectCase{
 		{give: "server 10.0.0.1 is down", want: []string{"IP_ADDRESS:10.0.0.1"}},
+		{give: "mijn IP-adres is 212.62.178.4.", want: []string{"IP_ADDRESS:212.62.178.4"}},
 		{give: "ip 2001:0db8:85a3:0000:0000:8a2e:0370:7334", want: []string{"IP_ADDRESS:2001:0db8:85a3:0000:0000:8a2e:0370:7334"}},
 		{give: "link-local fe80::1.", want: []string{"IP_ADDRESS:fe80::1"}},
 		{give: "versie 1.2.3.4 en v2.10.1.0, om 10:30:00, 1.2.3.4.5", want: nil},

@@ -216,6 +216,14 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 		s.add(st, en, IP, conf, "ip.v4", "dotted quad with octets <= 255")
 		return
 	}
+	if D >= 8 && g1 > g0 {
+		// Multi-group checksum numbers never have single-digit groups.
+		for k := g0; k <= g1; k++ {
+			if s.groups[k].end-s.groups[k].start == 1 {
+				return
+			}
+		}
+	}
 	switch {
 	case D >= 13 && D <= 19:
 		if sep != 0 && sep != ' ' && sep != '-' && sep != '.' {
@@ -251,10 +259,15 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 			}
 			s.digits = d
 		}
+		ssnOK := D == 9 && ssnValid(d)
+		elf := elfproef(d)
+		if !ssnOK && !elf {
+			return
+		}
 		ssnLayout := D == 9 && (sep == '-' || sep == ' ') && s.sizes(g0, g1, 3, 2, 4)
-		ssnCtx := D == 9 && s.ctxBefore(st, 40, &s.e.kw.ssn)
+		ssnCtx := ssnOK && s.ctxBefore(st, 40, &s.e.kw.ssn)
 		bsnCtx := s.ctxBefore(st, 48, &s.e.kw.bsn)
-		if D == 9 && ssnValid(d) && (ssnLayout && !bsnCtx || ssnCtx && (sep == 0 || ssnLayout)) {
+		if ssnOK && (ssnLayout && !bsnCtx || ssnCtx && (sep == 0 || ssnLayout)) {
 			conf := float32(0.9)
 			if ssnCtx {
 				conf = 0.99
@@ -262,7 +275,7 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 			s.add(st, en, SSN, conf, "ssn.format", "SSN layout and valid area/group/serial")
 			return
 		}
-		if !elfproef(d) {
+		if !elf {
 			return
 		}
 		if bsnCtx {
