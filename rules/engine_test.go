@@ -183,6 +183,8 @@ func TestDetectPerson(t *testing.T) {
 		{give: "Namens Stichting Zorgpunt, Femke Roelofsen", want: []string{"PERSON:Femke Roelofsen"}},
 		{give: "Rekening t.n.v. J. de Vries", want: []string{"PERSON:J. de Vries"}},
 		{give: "groetjes Daan Sofinummer: 123", want: []string{"PERSON:Daan"}},
+		{give: "<p>Met vriendelijke groet,<br>Zebulon Quartermaine</p>", want: []string{"PERSON:Zebulon Quartermaine"}},
+		{give: "Hoi&nbsp;Zebulon, dank", want: []string{"PERSON:Zebulon"}},
 		{give: "Amsterdam en Google. De app werkt niet. Will you help? May I ask? Mark as read. Hoi team,", want: nil},
 	})
 }

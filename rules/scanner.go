@@ -221,7 +221,9 @@ func (s *scanner) tag(i int) int {
 	}
 	if hasPrefixFold(name, "p") && (len(name) > 1 && !isAlpha(name[1])) || hasPrefixFold(name, "br") || hasPrefixFold(name, "div") || hasPrefixFold(name, "li") || hasPrefixFold(name, "tr") || hasPrefixFold(name, "h1") || hasPrefixFold(name, "h2") || hasPrefixFold(name, "h3") || hasPrefixFold(name, "blockquote") || hasPrefixFold(name, "td") {
 		s.sentStart = true
-		s.nameCtx = -1
+		if s.nameCtx >= 0 && i-s.nameCtx > 3 {
+			s.nameCtx = -1
+		}
 	}
 	return end
 }

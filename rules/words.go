@@ -147,7 +147,20 @@ func (s *scanner) nameCtxOK(a int) bool {
 	gap := s.text[s.nameCtx:a]
 	for i := 0; i < len(gap); i++ {
 		c := gap[i]
-		if c == ' ' || c == ',' || c == ':' || c == '\t' || c == '\n' || c == '\r' {
+		if c == ' ' || c == ',' || c == ':' || c == '\t' || c == '\n' || c == '\r' || c == '>' {
+			continue
+		}
+		if c == '<' || c == '&' {
+			// HTML between a greeting and the name: "Groeten,<br>Anna", "Hoi&nbsp;Anna".
+			end := byte('>')
+			if c == '&' {
+				end = ';'
+			}
+			k := strings.IndexByte(gap[i:], end)
+			if k < 0 {
+				return false
+			}
+			i += k
 			continue
 		}
 		// Allow connectors: "naam is", "name's", "ben", "dit is".
