@@ -185,6 +185,8 @@ func TestDetectPerson(t *testing.T) {
 		{give: "groetjes Daan Sofinummer: 123", want: []string{"PERSON:Daan"}},
 		{give: "<p>Met vriendelijke groet,<br>Zebulon Quartermaine</p>", want: []string{"PERSON:Zebulon Quartermaine"}},
 		{give: "Hoi&nbsp;Zebulon, dank", want: []string{"PERSON:Zebulon"}},
+		{give: "On 01/03/2026, Zebulon Quartermaine <zq@example.org> wrote:", want: []string{"PERSON:Zebulon Quartermaine", "EMAIL_ADDRESS:zq@example.org"}},
+		{give: "Op 1 mei schreef Quirijn van Zoelen &lt;q@example.nl&gt;:", want: []string{"PERSON:Quirijn van Zoelen", "EMAIL_ADDRESS:q@example.nl"}},
 		{give: "Amsterdam en Google. De app werkt niet. Will you help? May I ask? Mark as read. Hoi team,", want: nil},
 	})
 }

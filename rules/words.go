@@ -237,6 +237,12 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	if lx&kIntro != 0 && nk == 0 {
 		return 0
 	}
+	if nk == 0 && !strong {
+		// Unknown names in reply headers: "On 3 May, Zebulon Quartermaine <z@q.com> wrote:".
+		if e := s.nameBeforeEmail(a, we, lx); e > 0 {
+			return e
+		}
+	}
 	if we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.') {
 		return s.initials(a, we, strong)
 	}
@@ -342,6 +348,32 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	s.add(a, end, Person, conf, "person.names", "name list and context")
 	s.nameCtx = -1
 	return end
+}
+
+// nameBeforeEmail reports a run of up to three capitalised words (with
+// particles) starting at a that is directly followed by "<address@host>".
+func (s *scanner) nameBeforeEmail(a, we int, lx uint32) int {
+	t := s.text
+	if lx&(kStop|kNotName|kGreeting|kIntro) != 0 {
+		return 0
+	}
+	end := we
+	for n := 0; n < 3; n++ {
+		if s.followedByEmail(end) {
+			s.add(a, end, Person, 0.85, "person.header", "capitalised words before an e-mail address")
+			s.nameCtx = -1
+			return end
+		}
+		k, e := nextWord(t, end)
+		if k < 0 || !startsUpper(t, k) && s.e.lexOf(t[k:e])&kParticle == 0 {
+			return 0
+		}
+		if s.e.lexOf(t[k:e])&(kStop|kNotName|kGreeting) != 0 && s.e.lexOf(t[k:e])&kParticle == 0 {
+			return 0
+		}
+		end = e
+	}
+	return 0
 }
 
 // initials handles "J. de Vries", "A.B. Jansen", "J. P. Balkenende": initials at a..we (before a dot)
