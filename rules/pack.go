@@ -58,17 +58,28 @@ type Pack struct {
 
 // DetectorSpec is a user-defined detector in a rule pack.
 type DetectorSpec struct {
-	ID         string
-	Type       Type
-	Pattern    string
-	Prefilter  []string
-	Validator  string
-	Context    []string
-	Window     int
+	// ID names the detector in findings (Finding.Detector).
+	ID string
+	// Type is a built-in type or a custom UPPER_SNAKE_CASE name.
+	Type Type
+	// Pattern is a Go regular expression (RE2 syntax).
+	Pattern string
+	// Prefilter lists literals one of which must occur (case-insensitively) before
+	// Pattern runs; derived from the pattern's literal prefix when empty.
+	Prefilter []string
+	// Validator checks the match's digits: "luhn", "mod97", "elfproef" or "none".
+	Validator string
+	// Context lists words one of which must occur in the Window bytes before a match; empty means none needed.
+	Context []string
+	// Window is how many bytes before a match are searched for Context words (default 40).
+	Window int
+	// Confidence is given to the detector's findings (default 0.8).
 	Confidence float32
-	Locales    []string
+	// Locales restricts the detector to some locales; empty means all.
+	Locales []string
 }
 
+// listEntry is one allow- or deny-list entry: a literal text and, optionally, the type it applies to.
 type listEntry struct {
 	Text  string
 	Type  Type
@@ -77,9 +88,12 @@ type listEntry struct {
 
 // PackError is one problem in a rule pack, with its place.
 type PackError struct {
-	File         string
+	// File is the pack's name as given to ParsePack.
+	File string
+	// Line and Column locate the problem (1-based; 0 when unknown).
 	Line, Column int
-	Msg          string
+	// Msg describes the problem.
+	Msg string
 }
 
 func (e PackError) Error() string {
