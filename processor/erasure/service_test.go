@@ -1,0 +1,327 @@
+package erasure_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/erasure"
+	"github.com/veil-privacy/veil/schemas"
+)
+
+// seed writes view records and index entries for evs as the processor does
+// (without running one), so that tests control sent_at, channel and locale
+// and can write many events quickly.
+func seed(t testing.TB, e *env, pcfg processor.Config, kr *processor.Keyring, evs []schemas.ConversationEvent) {
+	t.Helper()
+	recs := make([]*kgo.Record, 0, len(evs)*(len(pcfg.Views)+1))
+	flush := func() {
+		e.produce(recs...)
+		recs = recs[:0]
+	}
+	for _, ev := range evs {
+		key := viewKey(ev)
+		entry := processor.IndexEntry{Subject: kr.SubjectID(ev.CustomerID), Key: key, ConversationID: ev.ConversationID,
+			SentAt: ev.SentAt, Channel: ev.Channel, Locale: ev.Locale}
+		for _, v := range pcfg.Views {
+			recs = append(recs, &kgo.Record{Topic: v.Topic, Key: []byte(key), Value: []byte(`{"view":"` + v.Name + `"}`),
+				Context: processor.WithPartitionKey(ev.ConversationID)})
+			entry.Views = append(entry.Views, processor.IndexView{Name: v.Name, Topic: v.Topic})
+		}
+		recs = append(recs, &kgo.Record{Topic: pcfg.Topics.Subjects, Key: []byte(processor.IndexKey(entry.Subject, key)),
+			Value: processor.MarshalIndexEntry(entry), Context: processor.WithPartitionKey(ev.CustomerID)})
+		if len(recs) >= 20000 {
+			flush()
+		}
+	}
+	flush()
+}
+
+// rawReceipts reads the receipt topic from the start until it holds n
+// records or timeout passes.
+func rawReceipts(e *env, cfg erasure.Config, n int, timeout time.Duration) []*kgo.Record {
+	return e.consumeUntil(cfg.Topics.Receipts, timeout, func(recs []*kgo.Record) bool { return len(recs) >= n })
+}
+
+// TestIdempotent sends one request id twice: one round of work, the same
+// receipt twice. A service of another group that replays both records does
+// no work either.
+func TestIdempotent(t *testing.T) {
+	e := newEnv(t)
+	pcfg, ecfg := e.configs(3)
+	kr := e.startKeyring(pcfg)
+	evs := genEvents(300, 30, 10, time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC))
+	seed(t, e, pcfg, kr, evs)
+
+	reg := prometheus.NewRegistry()
+	stop := e.startService(ecfg, pcfg, kr, reg, nil)
+	e.request(ecfg, "req-same", "cust-03")
+	first := rawReceipts(e, ecfg, 1, 30*time.Second)
+	e.request(ecfg, "req-same", "cust-03")
+	both := rawReceipts(e, ecfg, 2, 30*time.Second)
+	if len(first) != 1 || len(both) != 2 {
+		t.Fatalf("got %d then %d receipts, want 1 then 2", len(first), len(both))
+	}
+	if !bytes.Equal(both[0].Value, both[1].Value) || !bytes.Equal(both[0].Key, both[1].Key) {
+		t.Errorf("repeated receipt differs:\n%s\n%s", both[0].Value, both[1].Value)
+	}
+	waitFor(t, 10*time.Second, "the repeated request counted", func() bool {
+		return counter(t, reg, "veil_erasure_requests_total", "repeated") == 1
+	})
+	if got := counter(t, reg, "veil_erasure_requests_total", "completed"); got != 1 {
+		t.Errorf("completed = %v, want 1", got)
+	}
+	if got, want := counter(t, reg, "veil_tombstones_total", pcfg.Views[0].Topic), 30.0; got != want {
+		t.Errorf("tombstones on %s = %v, want %v (one round of work)", pcfg.Views[0].Name, got, want)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	// Another group reads both request records again: the first is the
+	// record the completion names (nothing to do), the second a repeat.
+	other := ecfg
+	other.Group = e.prefix + "-other"
+	reg2 := prometheus.NewRegistry()
+	e.startService(other, pcfg, kr, reg2, nil)
+	all := rawReceipts(e, ecfg, 3, 30*time.Second)
+	waitFor(t, 10*time.Second, "both records handled", func() bool {
+		return counter(t, reg2, "veil_erasure_requests_total", "") == 2
+	})
+	if got := counter(t, reg2, "veil_erasure_requests_total", "replayed"); got != 1 {
+		t.Errorf("replayed = %v, want 1", got)
+	}
+	if got := counter(t, reg2, "veil_tombstones_total", ""); got != 0 {
+		t.Errorf("the replay wrote %v tombstones, want 0", got)
+	}
+	if len(all) != 3 || !bytes.Equal(all[2].Value, all[0].Value) {
+		t.Errorf("got %d receipts, want 3 identical", len(all))
+	}
+}
+
+// TestCrashMidErasure fails every produce to one view topic, stops the
+// service in the middle of the erasure, and restarts it: exactly one
+// completed receipt, every tombstone present.
+func TestCrashMidErasure(t *testing.T) {
+	if os.Getenv(brokersEnv) != "" {
+		t.Skip("needs kfake fault injection")
+	}
+	e := newEnv(t)
+	const parts = 3
+	pcfg, ecfg := e.configs(parts)
+	kr := e.startKeyring(pcfg)
+	evs := genEvents(400, 40, 10, time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC))
+	seed(t, e, pcfg, kr, evs)
+	want := 0
+	for _, ev := range evs {
+		if ev.CustomerID == "cust-05" {
+			want++
+		}
+	}
+
+	faulty := pcfg.Views[1].Topic
+	fault := e.cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: faulty, Count: -1})
+	stop := e.startService(ecfg, pcfg, kr, nil, nil)
+	e.request(ecfg, "req-crash", "cust-05")
+	waitFor(t, 30*time.Second, "produce faults", func() bool { return fault.Hits() >= 3 })
+	if err := stop(); err != nil {
+		t.Fatalf("Run after cancel mid-erasure = %v, want nil", err)
+	}
+	if n := e.endOffsets(ecfg.Topics.Receipts); n[0]+n[1]+n[2] != 0 {
+		t.Fatalf("a receipt was published for an unfinished erasure")
+	}
+	// The index entries are still there: nothing is lost for the replay.
+	subject := kr.SubjectID("cust-05")
+	idx := latest(e.readAll(pcfg.Topics.Subjects))
+	left := 0
+	for k, v := range idx {
+		if s, _ := processor.SubjectOfIndexKey(k); s == subject && v != nil {
+			left++
+		}
+	}
+	if left != want {
+		t.Errorf("%d index entries left after the failed attempt, want %d", left, want)
+	}
+	fault.Remove()
+
+	e.startService(ecfg, pcfg, kr, nil, nil)
+	rcs := e.receipts(ecfg, 1, 30*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	rcs = e.receipts(ecfg, 2, time.Second)
+	if len(rcs) != 1 {
+		t.Fatalf("got %d receipts, want exactly 1", len(rcs))
+	}
+	if rc := rcs[0]; rc.Status != "completed" || rc.Events != want || rc.Tombstones[faulty] != want {
+		t.Errorf("receipt = %+v, want %d events", rc, want)
+	}
+	e.compact(parts, pcfg.Views[0].Topic, pcfg.Views[1].Topic, pcfg.Views[2].Topic)
+	for _, v := range pcfg.Views {
+		last := latest(e.readAll(v.Topic))
+		for _, ev := range evs {
+			if ev.CustomerID == "cust-05" && last[viewKey(ev)] != nil {
+				t.Errorf("%s: %s of the erased customer survives", v.Name, viewKey(ev))
+			}
+			if ev.CustomerID != "cust-05" && last[viewKey(ev)] == nil {
+				t.Errorf("%s: %s of another customer is gone", v.Name, viewKey(ev))
+			}
+		}
+	}
+}
+
+// TestRetentionSweep expires records by policy with an injected clock.
+func TestRetentionSweep(t *testing.T) {
+	e := newEnv(t)
+	pcfg, ecfg := e.configs(3)
+	kr := e.startKeyring(pcfg)
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	evs := make([]schemas.ConversationEvent, 120)
+	for i := range evs {
+		evs[i] = schemas.ConversationEvent{
+			EventID: fmt.Sprintf("ev-%03d", i), ConversationID: fmt.Sprintf("conv-%02d", i%12),
+			CustomerID: fmt.Sprintf("cust-%d", i%5), Channel: []string{"chat", "email"}[i%2],
+			Locale: []string{"nl-NL", "en-GB", "de-DE"}[i%3], SentAt: t0.Add(time.Duration(i) * time.Hour),
+		}
+	}
+	seed(t, e, pcfg, kr, evs)
+	ecfg.SweepInterval = 100 * time.Millisecond
+	ecfg.Retention = erasure.Retention{Rules: []erasure.Rule{
+		{Name: "chat-analytics", Channel: "chat", View: "analytics", Keep: 24 * time.Hour},
+		{Name: "dutch", Locale: "nl", Keep: 72 * time.Hour},
+	}}
+	var clock atomic.Pointer[time.Time]
+	now := t0.Add(120 * time.Hour)
+	clock.Store(&now)
+	reg := prometheus.NewRegistry()
+	e.startService(ecfg, pcfg, kr, reg, func() time.Time { return *clock.Load() })
+
+	expired := func(ev schemas.ConversationEvent, view string, now time.Time) bool {
+		keep := time.Duration(0)
+		switch {
+		case ev.Channel == "chat" && view == "analytics":
+			keep = 24 * time.Hour
+		case ev.Locale == "nl-NL":
+			keep = 72 * time.Hour
+		}
+		return keep > 0 && ev.SentAt.Add(keep).Before(now)
+	}
+	check := func(now time.Time) map[string]int {
+		perRule := map[string]int{}
+		for _, v := range pcfg.Views {
+			last := latest(e.readAll(v.Topic))
+			for _, ev := range evs {
+				gone := last[viewKey(ev)] == nil
+				if want := expired(ev, v.Name, now); gone != want {
+					t.Errorf("%s of %s (%s %s, sent %v before now): expired=%v, want %v",
+						v.Name, ev.EventID, ev.Channel, ev.Locale, now.Sub(ev.SentAt), gone, want)
+				}
+				if gone {
+					perRule[v.Name]++
+				}
+			}
+		}
+		return perRule
+	}
+
+	rcs := e.receipts(ecfg, 2, 30*time.Second)
+	if len(rcs) != 2 {
+		t.Fatalf("got %d receipts, want 2 (one per policy)", len(rcs))
+	}
+	gone := check(now)
+	t.Logf("after the first sweep, expired per view: %v", gone)
+	for _, rc := range rcs {
+		if rc.Reason != "retention" || rc.Status != "completed" || rc.Events == 0 {
+			t.Errorf("receipt %+v", rc)
+		}
+	}
+	byPolicy := map[string]schemas.ErasureReceipt{}
+	for _, rc := range rcs {
+		byPolicy[rc.Policy] = rc
+	}
+	if got := byPolicy["chat-analytics"].Tombstones[pcfg.Views[0].Topic]; got == 0 {
+		t.Errorf("chat-analytics receipt counts no analytics tombstones: %+v", byPolicy["chat-analytics"])
+	}
+	// Later sweeps at the same time find nothing new: no more receipts.
+	sweeps := counter(t, reg, "veil_retention_sweeps_total", "")
+	waitFor(t, 10*time.Second, "two more sweeps", func() bool {
+		return counter(t, reg, "veil_retention_sweeps_total", "") >= sweeps+2
+	})
+	if n := len(e.receipts(ecfg, 3, time.Second)); n != 2 {
+		t.Errorf("%d receipts after idle sweeps, want 2", n)
+	}
+
+	// Time passes: the Dutch rule expires everything Dutch.
+	later := t0.Add(1000 * time.Hour)
+	clock.Store(&later)
+	e.receipts(ecfg, 3, 30*time.Second)
+	waitFor(t, 10*time.Second, "a sweep at the later time", func() bool {
+		return counter(t, reg, "veil_retention_sweeps_total", "") >= sweeps+4
+	})
+	check(later)
+	// Index entries with every view expired are gone; others list the views left.
+	idx := latest(e.readAll(pcfg.Topics.Subjects))
+	for _, ev := range evs {
+		v := idx[processor.IndexKey(kr.SubjectID(ev.CustomerID), viewKey(ev))]
+		switch {
+		case ev.Locale == "nl-NL" && v != nil:
+			t.Errorf("index entry of %s (Dutch, all views expired) still there", ev.EventID)
+		case ev.Locale != "nl-NL" && ev.Channel == "chat":
+			entry, err := processor.UnmarshalIndexEntry(v)
+			if err != nil || len(entry.Views) != len(pcfg.Views)-1 {
+				t.Errorf("index entry of %s: %d views (%v), want %d", ev.EventID, len(entry.Views), err, len(pcfg.Views)-1)
+			}
+		case ev.Locale != "nl-NL" && v == nil:
+			t.Errorf("index entry of %s gone", ev.EventID)
+		}
+	}
+}
+
+// TestEraseScale erases one customer with 10,000 events and reports the
+// time from request to receipt. VEIL_SCALE_EVENTS overrides the count.
+func TestEraseScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scale test")
+	}
+	n := 10000
+	if s := os.Getenv("VEIL_SCALE_EVENTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	e := newEnv(t)
+	pcfg, ecfg := e.configs(6)
+	kr := e.startKeyring(pcfg)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	big := genEvents(n, 50, 1, t0) // all of cust-00
+	for i := range big {
+		big[i].CustomerID = "cust-big"
+	}
+	others := genEvents(2000, 100, 20, t0)
+	start := time.Now()
+	seed(t, e, pcfg, kr, append(big, others...))
+	t.Logf("seeded %d events (%d records) in %v", n+len(others), (n+len(others))*(len(pcfg.Views)+1), time.Since(start))
+
+	e.startService(ecfg, pcfg, kr, nil, nil)
+	start = time.Now()
+	e.request(ecfg, "req-big", "cust-big")
+	rcs := e.receipts(ecfg, 1, 120*time.Second)
+	cold := time.Since(start)
+	if len(rcs) != 1 || rcs[0].Events != n {
+		t.Fatalf("receipts %+v, want one of %d events", rcs, n)
+	}
+	start = time.Now()
+	e.request(ecfg, "req-small", "cust-03")
+	rcs = e.receipts(ecfg, 2, 60*time.Second)
+	warm := time.Since(start)
+	if len(rcs) != 2 {
+		t.Fatalf("got %d receipts, want 2", len(rcs))
+	}
+	t.Logf("erasure of %d events (%d tombstones): %v to receipt, index restore included; then %d events: %v",
+		n, n*(len(pcfg.Views)+1)+1, cold, rcs[1].Events, warm)
+}
