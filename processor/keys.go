@@ -147,10 +147,17 @@ func (k *Keyring) Run(ctx context.Context, opts []kgo.Opt) error {
 		return fmt.Errorf("creating keyring client: %w", err)
 	}
 	defer cl.Close()
-	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, k.topic)
-	if err == nil {
-		err = ends.Error()
-	}
+	// A topic created a moment ago may not be listable yet on every broker.
+	var ends kadm.ListedOffsets
+	bo := backoff.NewExponentialBackOff()
+	bo.MaxElapsedTime = time.Minute
+	err = backoff.Retry(func() error {
+		var err error
+		if ends, err = kadm.NewClient(cl).ListEndOffsets(ctx, k.topic); err == nil {
+			err = ends.Error()
+		}
+		return err
+	}, backoff.WithContext(bo, ctx))
 	if err != nil {
 		return fmt.Errorf("reading end offsets of %s: %w", k.topic, err)
 	}

@@ -157,25 +157,36 @@ func (p *Processor) Run(ctx context.Context) error {
 	}
 	// The keyring follows veil.keys for as long as Run runs.
 	kctx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
-	var keysWG sync.WaitGroup
-	var keysErr error
-	keysWG.Go(func() { keysErr = p.keys.Run(kctx, p.conn) })
-	defer func() { stopKeys(); keysWG.Wait() }()
+	keysDone := make(chan error, 1)
+	go func() { keysDone <- p.keys.Run(kctx, p.conn) }()
+	defer func() {
+		stopKeys()
+		<-keysDone
+	}()
 	select {
 	case <-p.keys.Ready():
+	case err := <-keysDone:
+		keysDone <- err // for the deferred wait
+		cl.Close()
+		return fmt.Errorf("restoring the keyring: %w", err)
 	case <-ctx.Done():
 		cl.Close()
 		return nil
-	}
-	if keysErr != nil {
-		cl.Close()
-		return keysErr
 	}
 	p.ready.Store(true)
 	p.log.Info("processor started", "topic", p.cfg.Topics.Raw, "group", p.cfg.Group,
 		"workers", p.cfg.Processing.Workers, "views", len(p.views))
 
 	for {
+		select {
+		case err := <-keysDone:
+			// Without the keyring, shreds by other instances go unseen.
+			keysDone <- err
+			p.ready.Store(false)
+			cl.Close()
+			return fmt.Errorf("keyring stopped: %w", err)
+		default:
+		}
 		fetches := cl.PollRecords(ctx, p.cfg.Processing.MaxPollRecords)
 		if fetches.IsClientClosed() {
 			return nil
