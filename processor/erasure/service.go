@@ -244,14 +244,22 @@ func (s *Service) prepare(ctx context.Context) error {
 		}
 	}
 	req, idx := s.cfg.Topics.Requests, s.pcfg.Topics.Subjects
-	details, err := s.adm.ListTopics(ctx, req, idx)
+	// A topic created a moment ago may not be in every broker's metadata yet.
+	var details kadm.TopicDetails
+	err := retry(ctx, func() error {
+		var err error
+		if details, err = s.adm.ListTopics(ctx, req, idx); err != nil {
+			return err
+		}
+		for _, t := range []string{req, idx} {
+			if d, ok := details[t]; !ok || d.Err != nil || len(d.Partitions) == 0 {
+				return fmt.Errorf("topic %s: missing or unreadable", t)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("reading metadata of %s and %s: %w", req, idx, err)
-	}
-	for _, t := range []string{req, idx} {
-		if d, ok := details[t]; !ok || d.Err != nil {
-			return fmt.Errorf("topic %s: missing or unreadable", t)
-		}
 	}
 	nr, ni := len(details[req].Partitions), len(details[idx].Partitions)
 	if nr != ni {
@@ -336,16 +344,23 @@ func (s *Service) partition(ctx context.Context, p int32) (f *follower, release 
 // before now.
 func (s *Service) catchUp(ctx context.Context, f *follower) error {
 	topic := s.pcfg.Topics.Subjects
-	ends, err := s.adm.ListEndOffsets(ctx, topic)
-	if err == nil {
-		err = ends.Error()
-	}
+	var o kadm.ListedOffset
+	err := retry(ctx, func() error {
+		ends, err := s.adm.ListEndOffsets(ctx, topic)
+		if err == nil {
+			err = ends.Error()
+		}
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if o, ok = ends.Lookup(topic, f.p); !ok {
+			return fmt.Errorf("no end offset for partition %d", f.p)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("reading end offsets of %s: %w", topic, err)
-	}
-	o, ok := ends.Lookup(topic, f.p)
-	if !ok {
-		return fmt.Errorf("no end offset for %s/%d", topic, f.p)
 	}
 	if err := f.wait(ctx, o.Offset); err != nil {
 		return fmt.Errorf("restoring %s/%d: %w", topic, f.p, err)
@@ -386,6 +401,15 @@ func (s *Service) produce(ctx context.Context, recs []*kgo.Record) error {
 		s.log.Warn("re-producing unacknowledged records", "count", len(failed), "err", first)
 		return fmt.Errorf("%d records not acknowledged: %w", len(failed), first)
 	}
+	return backoff.Retry(op, backoff.WithContext(bo, ctx))
+}
+
+// retry calls op until it succeeds, ctx is done or a minute has passed,
+// with exponential backoff: for metadata that may lag a moment.
+func retry(ctx context.Context, op func() error) error {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 50 * time.Millisecond
+	bo.MaxElapsedTime = time.Minute
 	return backoff.Retry(op, backoff.WithContext(bo, ctx))
 }
 
