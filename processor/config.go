@@ -107,6 +107,13 @@ type Input struct {
 	Format schemas.Format `yaml:"format"`
 	// MaxEventBytes rejects larger events to the DLQ as oversized.
 	MaxEventBytes int `yaml:"max_event_bytes"`
+	// MaxTextBytes rejects events whose body plus subject is longer (DLQ,
+	// reason text_too_long): no text is published unscanned.
+	MaxTextBytes int `yaml:"max_text_bytes"`
+	// MaxFindings rejects events with more findings (DLQ, reason
+	// too_many_findings): such an event is more likely a dump than a
+	// conversation.
+	MaxFindings int `yaml:"max_findings"`
 }
 
 // Output configures encoding.
@@ -126,8 +133,18 @@ type Processing struct {
 	// MaxPollRecords bounds one batch; a batch is fully acknowledged before
 	// its offsets are committed and the next one starts.
 	MaxPollRecords int `yaml:"max_poll_records"`
-	// Guarantee is at_least_once (default) or exactly_once.
+	// MaxInFlightBytes bounds the output bytes buffered and unacknowledged;
+	// workers block (back-pressure) when it is reached.
+	MaxInFlightBytes int `yaml:"max_in_flight_bytes"`
+	// Guarantee is at_least_once (default) or exactly_once. Exactly-once
+	// produces every output and commits the consumed offsets in one Kafka
+	// transaction; downstream readers must read with read_committed.
 	Guarantee string `yaml:"guarantee"`
+	// TransactionalID identifies this instance's transactions (exactly_once
+	// only): stable across restarts and unique per instance, so that a
+	// restarted instance fences its previous incarnation. Default: the
+	// instance id, else the client id and host name.
+	TransactionalID string `yaml:"transactional_id"`
 	// DeliveryTimeout bounds one produce attempt, the client's own retries
 	// included (at least 10s).
 	DeliveryTimeout time.Duration `yaml:"delivery_timeout"`
@@ -208,15 +225,16 @@ func Default() Config {
 			Raw: "conversations.raw", DLQ: "conversations.dlq",
 			Subjects: "veil.subjects", Keys: "veil.keys",
 		},
-		Input:  Input{Format: schemas.FormatJSON, MaxEventBytes: 1 << 20},
+		Input:  Input{Format: schemas.FormatJSON, MaxEventBytes: 1 << 20, MaxTextBytes: 512 << 10, MaxFindings: 1000},
 		Output: Output{Format: schemas.FormatJSON, MaxRecordBytes: 1_000_000},
 		Processing: Processing{
-			Workers:         runtime.GOMAXPROCS(0),
-			MaxPollRecords:  2000,
-			Guarantee:       AtLeastOnce,
-			DeliveryTimeout: 30 * time.Second,
-			RetryMaxElapsed: 2 * time.Minute,
-			ShutdownGrace:   25 * time.Second,
+			Workers:          runtime.GOMAXPROCS(0),
+			MaxPollRecords:   2000,
+			MaxInFlightBytes: 64 << 20,
+			Guarantee:        AtLeastOnce,
+			DeliveryTimeout:  30 * time.Second,
+			RetryMaxElapsed:  2 * time.Minute,
+			ShutdownGrace:    25 * time.Second,
 		},
 		DLQ:   DLQ{MaxPayloadBytes: 64 << 10},
 		Views: DefaultViews(),
@@ -328,8 +346,8 @@ func (c *Config) Validate() error {
 	if _, err := schemas.ParseFormat(string(c.Output.Format)); err != nil {
 		bad("output.format: %v", err)
 	}
-	if c.Input.MaxEventBytes <= 0 {
-		bad("input.max_event_bytes: must be positive")
+	if c.Input.MaxEventBytes <= 0 || c.Input.MaxTextBytes <= 0 || c.Input.MaxFindings <= 0 {
+		bad("input: max_event_bytes, max_text_bytes and max_findings must be positive")
 	}
 	if c.Output.MaxRecordBytes <= 0 {
 		bad("output.max_record_bytes: must be positive")
@@ -340,6 +358,9 @@ func (c *Config) Validate() error {
 	}
 	if p.MaxPollRecords <= 0 {
 		bad("processing.max_poll_records: must be positive")
+	}
+	if p.MaxInFlightBytes < c.Output.MaxRecordBytes {
+		bad("processing.max_in_flight_bytes: must be at least output.max_record_bytes")
 	}
 	if p.Guarantee != AtLeastOnce && p.Guarantee != ExactlyOnce {
 		bad("processing.guarantee: unknown %q (want %s or %s)", p.Guarantee, AtLeastOnce, ExactlyOnce)

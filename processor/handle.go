@@ -21,6 +21,8 @@ const (
 	ReasonOversized = "oversized" // larger than input.max_event_bytes
 	ReasonOutput    = "output_too_large"
 	ReasonRender    = "render" // detection or rendering failed
+	ReasonText      = "text_too_long"
+	ReasonFindings  = "too_many_findings"
 )
 
 // Header keys of DLQ records.
@@ -66,6 +68,9 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 		return []output{p.dlq(r, ReasonDecode, err)}, nil
 	}
 
+	if n := len(ev.Body) + len(ev.Subject); n > p.cfg.Input.MaxTextBytes {
+		return []output{p.dlq(r, ReasonText, fmt.Errorf("text of %d bytes exceeds max_text_bytes %d", n, p.cfg.Input.MaxTextBytes))}, nil
+	}
 	subject := p.keys.SubjectID(ev.CustomerID)
 	var pz rules.Pseudonymizer
 	if e, erased := p.keys.Erased(subject); erased && !ev.SentAt.After(e.At) {
@@ -88,6 +93,9 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 	w.findings = p.engine.Detect(w.findings[:0], ev.Body, ev.Locale)
 	nBody := len(w.findings)
 	w.findings = p.engine.Detect(w.findings, ev.Subject, ev.Locale)
+	if n := len(w.findings); n > p.cfg.Input.MaxFindings {
+		return []output{p.dlq(r, ReasonFindings, fmt.Errorf("%d findings exceed max_findings %d", n, p.cfg.Input.MaxFindings))}, nil
+	}
 	bodyF, subjF := w.findings[:nBody], w.findings[nBody:]
 	for _, f := range w.findings {
 		p.m.findings.WithLabelValues(string(f.Type)).Inc()

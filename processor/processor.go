@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -35,10 +36,13 @@ type Processor struct {
 	opts   []kgo.Opt
 	conn   []kgo.Opt // connection options only, for the keyring's client
 	keys   *Keyring
-	pseudo bool // some view pseudonymizes: subjects need data keys
+	pseudo bool       // some view pseudonymizes: subjects need data keys
+	clMu   sync.Mutex // guards cl for BufferedBytes
 	cl     *kgo.Client
 	ready  atomic.Bool
 	seq    atomic.Uint64
+	// abortedSince is when transactions started failing (zero: they do not).
+	abortedSince time.Time
 }
 
 // view is a View with its policies built.
@@ -55,6 +59,14 @@ type view struct {
 func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Registerer, extra ...kgo.Opt) (*Processor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid config: %w", err)
+	}
+	if cfg.Processing.Guarantee == ExactlyOnce && cfg.Processing.TransactionalID == "" {
+		id := cfg.InstanceID
+		if id == "" {
+			host, _ := os.Hostname()
+			id = cfg.ClientID + "-" + host
+		}
+		cfg.Processing.TransactionalID = id
 	}
 	in, err := schemas.NewCodec(cfg.Input.Format)
 	if err != nil {
@@ -103,6 +115,7 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 		kgo.RebalanceTimeout(cfg.RebalanceTimeout),
 		kgo.RecordPartitioner(Partitioner()),
 		kgo.RecordDeliveryTimeout(cfg.Processing.DeliveryTimeout),
+		kgo.MaxBufferedBytes(cfg.Processing.MaxInFlightBytes),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, a map[string][]int32) {
 			log.Info("partitions assigned", "partitions", a)
@@ -126,6 +139,20 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 // Ready reports whether the processor is connected and consuming.
 func (p *Processor) Ready() bool { return p.ready.Load() }
 
+// BufferedBytes returns the output bytes produced and not yet acknowledged.
+func (p *Processor) BufferedBytes() int64 {
+	if cl := p.client(); cl != nil {
+		return cl.BufferedProduceBytes()
+	}
+	return 0
+}
+
+func (p *Processor) client() *kgo.Client {
+	p.clMu.Lock()
+	defer p.clMu.Unlock()
+	return p.cl
+}
+
 // Keyring returns the processor's keyring (restored and followed by Run),
 // for the erasure service of the same process.
 func (p *Processor) Keyring() *Keyring { return p.keys }
@@ -135,11 +162,26 @@ func (p *Processor) Keyring() *Keyring { return p.keys }
 // returns nil after a clean shutdown; an error means the processor stopped
 // without committing the batch in hand (it will be consumed again).
 func (p *Processor) Run(ctx context.Context) error {
-	cl, err := kgo.NewClient(p.opts...)
-	if err != nil {
+	var (
+		cl   *kgo.Client
+		sess *kgo.GroupTransactSession
+		err  error
+	)
+	if p.cfg.Processing.Guarantee == ExactlyOnce {
+		opts := append(slices.Clip(p.opts),
+			kgo.TransactionalID(p.cfg.Processing.TransactionalID),
+			kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		)
+		if sess, err = kgo.NewGroupTransactSession(opts...); err != nil {
+			return fmt.Errorf("creating transactional kafka client: %w", err)
+		}
+		cl = sess.Client()
+	} else if cl, err = kgo.NewClient(p.opts...); err != nil {
 		return fmt.Errorf("creating kafka client: %w", err)
 	}
+	p.clMu.Lock()
 	p.cl = cl
+	p.clMu.Unlock()
 	defer p.ready.Store(false)
 
 	w := newPool(p, p.cfg.Processing.Workers)
@@ -187,7 +229,12 @@ func (p *Processor) Run(ctx context.Context) error {
 			return fmt.Errorf("keyring stopped: %w", err)
 		default:
 		}
-		fetches := cl.PollRecords(ctx, p.cfg.Processing.MaxPollRecords)
+		var fetches kgo.Fetches
+		if sess != nil {
+			fetches = sess.PollRecords(ctx, p.cfg.Processing.MaxPollRecords)
+		} else {
+			fetches = cl.PollRecords(ctx, p.cfg.Processing.MaxPollRecords)
+		}
 		if fetches.IsClientClosed() {
 			return nil
 		}
@@ -197,7 +244,13 @@ func (p *Processor) Run(ctx context.Context) error {
 			}
 		})
 		if recs := fetches.Records(); len(recs) > 0 {
-			if err := p.runBatch(ctx, w, fetches, recs); err != nil {
+			run := p.runBatch
+			if sess != nil {
+				run = func(ctx context.Context, w *pool, f kgo.Fetches, recs []*kgo.Record) error {
+					return p.runTxnBatch(ctx, sess, w, f, recs)
+				}
+			}
+			if err := run(ctx, w, fetches, recs); err != nil {
 				cl.AllowRebalance()
 				cl.Close()
 				return err
@@ -207,24 +260,96 @@ func (p *Processor) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			p.log.Info("shutting down: leaving the group")
 			p.ready.Store(false)
-			cl.CloseAllowingRebalance()
+			if sess != nil {
+				sess.CloseAllowingRebalance()
+			} else {
+				cl.CloseAllowingRebalance()
+			}
 			return nil
 		}
 	}
+}
+
+// drainContext returns a context for finishing a batch: it outlives ctx by
+// at most the shutdown grace period.
+func (p *Processor) drainContext(ctx context.Context) (context.Context, func()) {
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(p.cfg.Processing.ShutdownGrace, cancel)
+		context.AfterFunc(bctx, func() { t.Stop() })
+	})
+	return bctx, func() { stop(); cancel() }
+}
+
+// runTxnBatch processes one polled batch in a transaction: every output and
+// the consumed offsets commit together or not at all. A failed output or a
+// rebalance aborts the transaction; the session then rewinds to the last
+// committed offsets and the batch is consumed again, after a backoff.
+func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSession, w *pool, fetches kgo.Fetches, recs []*kgo.Record) error {
+	start := time.Now()
+	bctx, done := p.drainContext(ctx)
+	defer done()
+	if err := sess.Begin(); err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	b := &batch{ctx: bctx}
+	w.run(b, recs)
+	ok := b.fatal == nil && len(b.failed) == 0
+	committed, err := sess.End(bctx, kgo.TransactionEndTry(ok))
+	if err != nil {
+		return fmt.Errorf("ending transaction of %d records: %w", len(recs), err)
+	}
+	if !committed {
+		p.m.commits.WithLabelValues("aborted").Inc()
+		cause := b.lastErr
+		if b.fatal != nil {
+			cause = b.fatal
+		}
+		if p.abortedSince.IsZero() {
+			p.abortedSince = time.Now()
+		}
+		if since := time.Since(p.abortedSince); since > p.cfg.Processing.RetryMaxElapsed {
+			return fmt.Errorf("transactions aborted for %v, last cause: %v", since.Round(time.Second), cause)
+		}
+		p.log.Warn("transaction aborted; the batch will be consumed again", "records", len(recs), "cause", cause)
+		select {
+		case <-time.After(p.abortBackoff()):
+		case <-ctx.Done():
+		}
+		return nil
+	}
+	p.abortedSince = time.Time{}
+	p.m.commits.WithLabelValues("ok").Inc()
+	for _, o := range b.acked {
+		p.m.eventsOut.WithLabelValues(o).Inc()
+	}
+	p.observeBatch(start, fetches)
+	return nil
+}
+
+// abortBackoff grows with the time transactions have been failing.
+func (p *Processor) abortBackoff() time.Duration {
+	d := time.Since(p.abortedSince) / 4
+	return min(max(d, 100*time.Millisecond), 5*time.Second)
+}
+
+// observeBatch records the batch time and the lag behind the high watermark.
+func (p *Processor) observeBatch(start time.Time, fetches kgo.Fetches) {
+	p.m.batch.Observe(time.Since(start).Seconds())
+	fetches.EachPartition(func(fp kgo.FetchTopicPartition) {
+		if n := len(fp.Records); n > 0 {
+			lag := fp.HighWatermark - fp.Records[n-1].Offset - 1
+			p.m.commitLag.WithLabelValues(fp.Topic, strconv.Itoa(int(fp.Partition))).Set(float64(lag))
+		}
+	})
 }
 
 // runBatch processes one polled batch, waits until every output is
 // acknowledged (retrying failures with backoff) and commits it.
 func (p *Processor) runBatch(ctx context.Context, w *pool, fetches kgo.Fetches, recs []*kgo.Record) error {
 	start := time.Now()
-	// Draining continues after ctx is cancelled, for at most the grace period.
-	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(p.cfg.Processing.ShutdownGrace, cancel)
-		context.AfterFunc(bctx, func() { t.Stop() })
-	})
-	defer stop()
+	bctx, done := p.drainContext(ctx)
+	defer done()
 
 	b := &batch{ctx: bctx}
 	w.run(b, recs)
@@ -245,13 +370,7 @@ func (p *Processor) runBatch(ctx context.Context, w *pool, fetches kgo.Fetches, 
 		return nil
 	}
 	p.m.commits.WithLabelValues("ok").Inc()
-	p.m.batch.Observe(time.Since(start).Seconds())
-	fetches.EachPartition(func(fp kgo.FetchTopicPartition) {
-		if n := len(fp.Records); n > 0 {
-			lag := fp.HighWatermark - fp.Records[n-1].Offset - 1
-			p.m.commitLag.WithLabelValues(fp.Topic, strconv.Itoa(int(fp.Partition))).Set(float64(lag))
-		}
-	})
+	p.observeBatch(start, fetches)
 	return nil
 }
 

@@ -43,9 +43,15 @@ func (s *Service) handle(ctx context.Context, r *kgo.Record) (err error) {
 			err = fmt.Errorf("erasure request %s: %w", q.RequestID, err)
 		}
 	}()
+	// Events sent up to at are erased and, arriving late, dropped. A
+	// request dated in the future must not block the subject's events
+	// until then: it counts from now.
 	at := q.RequestedAt
 	if at.IsZero() {
 		at = r.Timestamp
+	}
+	if now := s.now(); at.After(now) {
+		at = now
 	}
 	// The index partition of the customer: the request's own partition
 	// when the request was keyed by customer id, as it should be.
