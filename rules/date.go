@@ -47,9 +47,13 @@ func atoi(s string) int {
 // birthDate emits a DATE_OF_BIRTH for the date at [st, en) if a birth context
 // word precedes it in the same sentence.
 func (s *scanner) birthDate(st, en int, det string) bool {
-	if !s.ctxSentence(st, 64, &s.e.kw.birth) {
+	// The birth word must sit between the previous date of birth and this date:
+	// "Geboortedatum: 3-4-1985 (niet 1-1-1900)" has one birth date.
+	lo := max(s.sentenceBefore(st, 64), s.lastDOB)
+	if !s.ctxIn(lo, st, &s.e.kw.birth) {
 		return false
 	}
+	s.lastDOB = en
 	s.add(st, en, BirthDate, 0.95, det, "date after a birth context word")
 	return true
 }

@@ -40,15 +40,13 @@ func (s *scanner) numberRun(a, j int) int {
 		for i < n && isDigit(t[i]) {
 			i++
 		}
-		groups = append(groups, group{gs, i})
+		groups = append(groups, group{start: gs, end: i})
 		if len(groups) >= 16 || i-gs > 40 {
 			break
 		}
-		k := i
-		for k < n && k-i < 3 && isNumSep(t[k]) {
-			k++
-		}
-		if k > i && k < n && isDigit(t[k]) && !(t[i] == '.' && k-i > 1) {
+		k, sep := numSep(t, i)
+		if k > i && k < n && isDigit(t[k]) && !(sep[0] == '.' && len(sep) > 1) {
+			groups[len(groups)-1].sep = sep
 			i = k
 			continue
 		}
@@ -106,9 +104,72 @@ func (s *scanner) numberRun(a, j int) int {
 	return end
 }
 
-// sepOf returns the separator text between groups k and k+1.
+// numSep reads up to three separator characters at i and returns where they end and the
+// separator with Unicode spaces (no-break, narrow no-break, thin) written as ' ' and Unicode
+// dashes (en dash, minus sign, non-breaking hyphen) as '-'.
+func numSep(t string, i int) (int, string) {
+	k := i
+	ascii := true
+	for units := 0; k < len(t) && units < 3; units++ {
+		if isNumSep(t[k]) {
+			k++
+			continue
+		}
+		if l, _ := uniSep(t, k); l > 0 {
+			k += l
+			ascii = false
+			continue
+		}
+		break
+	}
+	if ascii || k == i {
+		return k, t[i:k]
+	}
+	var buf [3]byte
+	m := 0
+	for p := i; p < k; {
+		if isNumSep(t[p]) {
+			buf[m] = t[p]
+			p++
+		} else {
+			l, c := uniSep(t, p)
+			buf[m] = c
+			p += l
+		}
+		m++
+	}
+	switch string(buf[:m]) {
+	case " ":
+		return k, " "
+	case "-":
+		return k, "-"
+	case " - ":
+		return k, " - "
+	}
+	return k, string(buf[:m])
+}
+
+// uniSep returns the byte length and ASCII stand-in of a Unicode number separator at i, or 0.
+func uniSep(t string, i int) (int, byte) {
+	if i+1 < len(t) && t[i] == 0xc2 && t[i+1] == 0xa0 { // U+00A0 no-break space
+		return 2, ' '
+	}
+	if i+2 < len(t) && t[i] == 0xe2 {
+		switch {
+		case t[i+1] == 0x80 && (t[i+2] == 0xaf || t[i+2] == 0x89): // U+202F, U+2009
+			return 3, ' '
+		case t[i+1] == 0x80 && (t[i+2] == 0x93 || t[i+2] == 0x91): // U+2013 en dash, U+2011
+			return 3, '-'
+		case t[i+1] == 0x88 && t[i+2] == 0x92: // U+2212 minus sign
+			return 3, '-'
+		}
+	}
+	return 0, 0
+}
+
+// sepOf returns the separator between groups k and k+1, normalised by numSep.
 func (s *scanner) sepOf(k int) string {
-	return s.text[s.groups[k].end:s.groups[k+1].start]
+	return s.groups[k].sep
 }
 
 // uniformSep reports the single separator byte used between groups g0..g1, 0
@@ -238,7 +299,7 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 		if !luhn(d) || !cardIssuer(d) {
 			return
 		}
-		if s.ctxBefore(st, 48, &s.e.kw.notCard) {
+		if s.ctxSentence(st, 48, &s.e.kw.notCard) {
 			return
 		}
 		conf := float32(0.95)

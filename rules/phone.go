@@ -124,6 +124,10 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 		if small > 1 {
 			return 0
 		}
+		if g1 > 0 && gs[0].end-gs[0].start > 5 {
+			// Trunk/area codes have at most five digits: 0737841-163 is an article number.
+			return 0
+		}
 		nsn := d[1:]
 		ok := false
 		switch s.region() {

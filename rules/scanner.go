@@ -91,9 +91,14 @@ type scanner struct {
 	// let the token loop skip text already consumed.
 	groups []group
 	digits []byte
+	// lastDOB is the end of the last date of birth found, or 0.
+	lastDOB int
 }
 
-type group struct{ start, end int }
+type group struct {
+	start, end int
+	sep        string // separator after the group (see numSep)
+}
 
 func (s *scanner) reset(text, locale string) {
 	s.text = text
@@ -101,6 +106,7 @@ func (s *scanner) reset(text, locale string) {
 	s.cands = s.cands[:0]
 	s.sentStart = true
 	s.nameCtx = -1
+	s.lastDOB = 0
 }
 
 func (s *scanner) add(start, end int, t Type, conf float32, det, why string) {

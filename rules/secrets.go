@@ -183,7 +183,7 @@ func (s *scanner) apiKey(a, j int) int {
 		return 0
 	}
 	hex := isHexString(tok)
-	ctx := s.ctxBefore(a, 48, &s.e.kw.key)
+	ctx := s.ctxBefore(a, 48, &s.e.kw.key) || s.ctxAfter(e, 16, &s.e.kw.key)
 	switch {
 	case ctx && (len(tok) >= 20 || hex && len(tok) >= 16):
 		s.add(a, e, APIKey, 0.92, "apikey.context", "high-entropy token after a key/token word")

@@ -1,0 +1,48 @@
+package rules
+
+import "testing"
+
+// Cases found with the held-out generator (rules/testdata/heldout): formats and
+// phrasings the dev corpus does not have. Each fix has positives and look-alikes.
+
+func TestGeneralisePhoneSeparators(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "bel me op 06\u00a012345678 svp", want: []string{"PHONE_NUMBER:06\u00a012345678"}},
+		{give: "Tel: +31\u00a06\u00a01234\u00a05678", want: []string{"PHONE_NUMBER:+31\u00a06\u00a01234\u00a05678"}},
+		{give: "mobiel 06–12345678.", want: []string{"PHONE_NUMBER:06–12345678"}},
+		{give: "Bel 020 – 5380947 na vijven", want: []string{"PHONE_NUMBER:020 – 5380947"}},
+		{give: "call 07700\u202f900123", locale: "en-GB", want: []string{"PHONE_NUMBER:07700\u202f900123"}},
+		// Look-alikes: an article number with a long first group, a date with en dashes.
+		{give: "Item 0737841-163 is out of stock.", want: nil},
+		{give: "Artikel 0612345-678 is uitverkocht.", want: nil},
+		{give: "geleverd 12–03–2024 om 10:00", want: nil},
+	})
+}
+
+func TestGeneraliseContextScope(t *testing.T) {
+	runCases(t, []detectCase{
+		// A negative word in an earlier sentence does not veto a card.
+		{give: "Ik heb 2 stuks besteld. Creditcard: 2649.8546.5762.7249 geldig tot 08/27",
+			want: []string{"CREDIT_CARD:2649.8546.5762.7249"}},
+		// Dutch voucher words.
+		{give: "Het saldo op tegoedbon 6280 5755 1235 8549 is nog € 243,04.", want: nil},
+		{give: "Ik heb een waardebon 4000-3425-4962-0506 gekregen", want: nil},
+		{give: "cadeaubon 4000386769931002 werkt niet", want: nil},
+		// Versions after "updating to" are not IP addresses; an IP after "update" words elsewhere is.
+		{give: "Since updating to 11.4.8.97 the app keeps crashing.", want: nil},
+		{give: "Na het upgraden naar 5.0.3.36 crasht de app.", want: nil},
+		{give: "Requests come from 81.4.8.97 and get blocked.", want: []string{"IP_ADDRESS:81.4.8.97"}},
+		// Key word after the token.
+		{give: "In de config staat fec8b7cec86808348b72cc2de8b97cc7980e4893 als key.",
+			want: []string{"API_KEY:fec8b7cec86808348b72cc2de8b97cc7980e4893"}},
+		{give: "commit fec8b7cec86808348b72cc2de8b97cc7980e4893 fixed the bug", want: nil},
+	})
+}
+
+func TestGeneraliseBirthDateScope(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "Geboortedatum: 27-1-1998 (niet 1-1-1900)", want: []string{"DATE_OF_BIRTH:27-1-1998"}},
+		{give: "geb. 25-12-1960 Het contract loopt af op 2/4/2025.", want: []string{"DATE_OF_BIRTH:25-12-1960"}},
+		{give: "born 3-4-1985, my husband born 5-6-1987", want: []string{"DATE_OF_BIRTH:3-4-1985", "DATE_OF_BIRTH:5-6-1987"}},
+	})
+}
