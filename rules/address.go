@@ -106,6 +106,7 @@ func (s *scanner) cityAt(i int) int {
 // ", IL 60601" or a UK postcode.
 func (s *scanner) addressTail(i int) int {
 	t := s.text
+	i = unitAfter(t, i)
 	end := i
 	k := i
 	if k < len(t) && t[k] == ',' {
@@ -161,6 +162,44 @@ func (s *scanner) addressTail(i int) int {
 	return end
 }
 
+// unitAfter extends a street line at i over a directional and a unit designator:
+// " NW", ", Apt 20", " Suite 300", ", Unit 4B", " #12". It returns the new end (i if none).
+func unitAfter(t string, i int) int {
+	if i+3 < len(t) && t[i] == ' ' && (t[i+1] == 'N' || t[i+1] == 'S') && (t[i+2] == 'W' || t[i+2] == 'E') &&
+		(i+3 == len(t) || !isAlnum(t[i+3])) {
+		i += 3
+	}
+	k := i
+	if k < len(t) && t[k] == ',' {
+		k++
+	}
+	if k >= len(t) || t[k] != ' ' {
+		return i
+	}
+	k++
+	rest := t[k:]
+	for _, u := range [...]string{"Apt. ", "Apt ", "Apartment ", "Suite ", "Ste ", "Unit ", "Flat ", "#"} {
+		if strings.HasPrefix(rest, u) {
+			n := k + len(u)
+			d := n
+			for d < len(t) && isDigit(t[d]) && d-n < 5 {
+				d++
+			}
+			if d == n {
+				return i
+			}
+			if d < len(t) && isUpper(t[d]) && (d+1 == len(t) || !isAlnum(t[d+1])) {
+				d++
+			}
+			if d < len(t) && isAlnum(t[d]) {
+				return i
+			}
+			return d
+		}
+	}
+	return i
+}
+
 // street detects a Dutch-style address: a street name ending in a street
 // suffix (or any capitalised name after an address word) and a house number.
 func (s *scanner) street(a, we int, lx uint32) int {
@@ -176,12 +215,16 @@ func (s *scanner) street(a, we int, lx uint32) int {
 			return 0
 		}
 		if isLower(t[we+1]) && lx&kStreetWord == 0 {
-			return 0
+			if k, e := nextWord(t, we); k < 0 || s.e.lexOf(t[k:e])&kParticle == 0 {
+				return 0
+			}
 		}
 	}
 	if !s.e.isStreet(w) {
 		// "Laan van Meerdervoort 12", "Lange Voorhout 12": a street word on its own, or
 		// capitalised words after an address word, then up to three more words.
+		// "Karel Doormanstraat 12", "Willem de Zwijgerlaan 5": words before a street name.
+		lastStreet := false
 		for n := 0; n < 3; n++ {
 			if houseNumber(t, end) > 0 {
 				break
@@ -191,8 +234,10 @@ func (s *scanner) street(a, we int, lx uint32) int {
 				return 0
 			}
 			end = e
+			lastStreet = startsUpper(t, k) && s.e.isStreet(t[k:e])
 		}
-		if lx&kStreetWord == 0 && (lx&(kStop|kNotName|kGreeting) != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr)) {
+		if lx&kStreetWord == 0 && !(lastStreet && lx&(kStop|kGreeting|kIntro|kAddrCtx) == 0) &&
+			(lx&(kStop|kNotName|kGreeting) != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr)) {
 			return 0
 		}
 	}
@@ -205,8 +250,9 @@ func (s *scanner) street(a, we int, lx uint32) int {
 		return 0
 	}
 	start := a
-	// "Prins Hendrikkade", "Burgemeester de Withstraat": preceding capitalised words and particles.
-	for n := 0; n < 3; n++ {
+	// "Prins Hendrikkade", "Burgemeester de Withstraat": preceding capitalised words and particles
+	// (only when the street name itself starts at a).
+	for n := 0; n < 3 && end == we; n++ {
 		p := start - 1
 		if p <= 0 || t[p] != ' ' {
 			break
@@ -293,7 +339,13 @@ func (s *scanner) numberAddress(gs, ge int) int {
 		k, e = nextWord(t, e)
 	}
 	if streetEnd == 0 {
-		return 0
+		// "101A Queensway", "12 Kingsway": one word ending in -way after an address word.
+		k, e = nextWord(t, i)
+		if k < 0 || !startsUpper(t, k) || e-k < 6 || !strings.HasSuffix(t[k:e], "way") ||
+			s.e.lexOf(t[k:e])&(kStop|kGreeting|kNotName) != 0 || !s.ctxBefore(gs, 40, &s.e.kw.addr) {
+			return 0
+		}
+		streetEnd = e
 	}
 	start := gs
 	// "Flat 29, 235B Oak Avenue", "Apt 4, ..."

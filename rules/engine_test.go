@@ -195,7 +195,7 @@ func TestDetectAddress(t *testing.T) {
 	runCases(t, []detectCase{
 		{give: "Bezorgadres: Hoofdstraat 12B, 1234AB Utrecht", want: []string{"ADDRESS:Hoofdstraat 12B, 1234AB Utrecht"}},
 		{give: "Ik woon op Laan van Meerdervoort 123, 2517 AB Den Haag", want: []string{"ADDRESS:Laan van Meerdervoort 123, 2517 AB Den Haag"}},
-		{give: "1600 Pennsylvania Avenue NW, Washington, DC 20500", want: []string{"ADDRESS:1600 Pennsylvania Avenue"}},
+		{give: "1600 Pennsylvania Avenue NW, Washington, DC 20500", want: []string{"ADDRESS:1600 Pennsylvania Avenue NW, Washington, DC 20500"}},
 		{give: "at 221B Baker Street, London NW1 6XE.", want: []string{"ADDRESS:221B Baker Street, London NW1 6XE"}},
 		{give: "Deliver to 10 Downing St, London SW1A 2AA", want: []string{"ADDRESS:10 Downing St, London SW1A 2AA"}},
 		{give: "postcode 3511 LX", want: []string{"ADDRESS:3511 LX"}},

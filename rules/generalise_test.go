@@ -46,3 +46,17 @@ func TestGeneraliseBirthDateScope(t *testing.T) {
 		{give: "born 3-4-1985, my husband born 5-6-1987", want: []string{"DATE_OF_BIRTH:3-4-1985", "DATE_OF_BIRTH:5-6-1987"}},
 	})
 }
+
+func TestGeneraliseAddress(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "I've moved to 1279 Hillcrest Road, Apt 20, Austin, TX 78701.", want: []string{"ADDRESS:1279 Hillcrest Road, Apt 20, Austin, TX 78701"}},
+		{give: "Billing address: 4803 Pennsylvania Ave NW, Denver, CO 80202", want: []string{"ADDRESS:4803 Pennsylvania Ave NW, Denver, CO 80202"}},
+		{give: "Ship to 77 Elm St Suite 300, Boston, MA 02108", want: []string{"ADDRESS:77 Elm St Suite 300, Boston, MA 02108"}},
+		{give: "My address is now Flat 15, 10 Queensway, London N7 8DB", want: []string{"ADDRESS:Flat 15, 10 Queensway, London N7 8DB"}},
+		{give: "Bezorgen op Willem de Zwijgerlaan 105bis, 7697 NA Nijmegen graag", want: []string{"ADDRESS:Willem de Zwijgerlaan 105bis, 7697 NA Nijmegen"}},
+		{give: "Het factuuradres is Karel Doormanstraat 387 hs, Nijmegen.", want: []string{"ADDRESS:Karel Doormanstraat 387 hs, Nijmegen"}},
+		// Look-alikes: a road without a number, a -way word that is not a street, a unit without a street.
+		{give: "The Kingsway branch closes at 5pm, 12 Anyway staff are off.", want: nil},
+		{give: "Room 12, Suite 4 is booked.", want: nil},
+	})
+}
