@@ -60,3 +60,36 @@ func TestGeneraliseAddress(t *testing.T) {
 		{give: "Room 12, Suite 4 is booked.", want: nil},
 	})
 }
+
+func TestGeneralisePerson(t *testing.T) {
+	runCases(t, []detectCase{
+		// Lower-case names in chat after a greeting or a self-introduction (names from the lists).
+		{give: "hee gijs, kun je even kijken?", want: []string{"PERSON:gijs"}},
+		{give: "ik ben jorrit en mijn pakket is kwijt", want: []string{"PERSON:jorrit"}},
+		{give: "this is megan, my parcel never came", want: []string{"PERSON:megan"}},
+		{give: "hi, i'm fatima", want: []string{"PERSON:fatima"}},
+		// Titles with lower-case or several particles.
+		{give: "Dear Mr. da Silva, we have received your complaint.", want: []string{"PERSON:da Silva"}},
+		{give: "Geachte heer Van der Meer,", want: []string{"PERSON:Van der Meer"}},
+		// New intro phrases: account holder, name on the account, neighbour, speaking with.
+		{give: "De rekening staat op naam van Rutger van der Meer.", want: []string{"PERSON:Rutger van der Meer"}},
+		{give: "(ten name van Zeynep op den Akker)", want: []string{"PERSON:Zeynep op den Akker"}},
+		{give: "Please leave it with my neighbour Lorcan Chaudhry if I'm out.", want: []string{"PERSON:Lorcan Chaudhry"}},
+		{give: "U spreekt met Siebe Groenewegen van de afdeling facturatie.", want: []string{"PERSON:Siebe Groenewegen"}},
+		{give: "The account holder is Kwabena Owusu.", want: []string{"PERSON:Kwabena Owusu"}},
+		// Sign-offs across blank lines and <br>s, after "Gr.", after an em dash.
+		{give: "Warm regards,\n\nCormac Hartley-Jones", want: []string{"PERSON:Cormac Hartley-Jones"}},
+		{give: "<p>Warm regards,<br>\n<br>\nCormac Hartley-Jones</p>", want: []string{"PERSON:Cormac Hartley-Jones"}},
+		{give: "Gr. Ysbrand", want: []string{"PERSON:Ysbrand"}},
+		{give: "— Kwame (Support)", want: []string{"PERSON:Kwame"}},
+		{give: "Quirijn de la Court <q@example.nl>", want: []string{"PERSON:Quirijn de la Court", "EMAIL_ADDRESS:q@example.nl"}},
+		// Look-alikes: lower-case words after greetings, labels after a name, months, quoted headers.
+		{give: "hoi allemaal, ik ben blij en dit is top", want: nil},
+		{give: "hey there, this is urgent", want: nil},
+		{give: "Gr. Fleur Klantnummer 292863634", want: []string{"PERSON:Fleur"}},
+		{give: "Your plan renews on Sep. 3, 2025.", want: nil},
+		{give: "Zebulon Quartermaine <zq@example.org> wrote:\n> Tel: +31626877980", want: []string{"PERSON:Zebulon Quartermaine", "EMAIL_ADDRESS:zq@example.org", "PHONE_NUMBER:+31626877980"}},
+		{give: "the app — Android 14 — crashes", want: nil},
+		{give: "op naam van de vereniging", want: nil},
+	})
+}

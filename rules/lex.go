@@ -59,7 +59,8 @@ func lexicon() map[string]uint32 {
 	add(kIntro, `naam name heet called t.n.v t.n.v. tnv schreef wrote mr mrs ms miss mister dr dhr mevr meneer mevrouw
 		collega colleague medewerker spoke gesproken sprak zus broer vader moeder man vrouw
 		husband wife son daughter zoon dochter partner vriend vriendin friend contactpersoon
-		heer hr prof ir ing drs mw sir madam madame`)
+		heer hr prof ir ing drs mw sir madam madame neighbour neighbor buurman buurvrouw buren holder
+		spreekt speaking talking`)
 	add(kParticle, `van de der den het 't ter ten te op in la le du da di del della von vom zu zum al el bin ibn y dos das
 		des du van't v.d. vd`)
 	add(kStreetType, `street st road rd avenue ave lane ln drive dr close way court ct place pl crescent grove gardens

@@ -137,7 +137,7 @@ func (s *scanner) run() {
 			case '\n':
 				s.sentStart = true
 				// A sign-off at the end of a line ("Groeten,") carries over to the name below it.
-				if s.nameCtx >= 0 && (i-s.nameCtx > 3 || strings.Trim(t[s.nameCtx:i], ", \r") != "") {
+				if s.nameCtx >= 0 && !onlyBreaks(t[s.nameCtx:i]) {
 					s.nameCtx = -1
 				}
 			}
@@ -160,7 +160,8 @@ func (s *scanner) run() {
 			if t[j-1] == '.' {
 				we--
 			}
-			if we > i && t[i] != '.' && (we-i <= 8 || t[we-1] != 'd' && t[we-1] != 't') && !s.e.mayTrigger(t[i:we]) {
+			if we > i && t[i] != '.' && (we-i <= 8 || t[we-1] != 'd' && t[we-1] != 't') && !s.e.mayTrigger(t[i:we]) &&
+				!(s.nameCtx >= 0 && i-s.nameCtx <= 24) && !(i >= 3 && t[i-1] == ' ' && selfIntro(t, i)) {
 				s.sentStart = we < j
 				i = j
 				continue
@@ -227,11 +228,33 @@ func (s *scanner) tag(i int) int {
 	}
 	if hasPrefixFold(name, "p") && (len(name) > 1 && !isAlpha(name[1])) || hasPrefixFold(name, "br") || hasPrefixFold(name, "div") || hasPrefixFold(name, "li") || hasPrefixFold(name, "tr") || hasPrefixFold(name, "h1") || hasPrefixFold(name, "h2") || hasPrefixFold(name, "h3") || hasPrefixFold(name, "blockquote") || hasPrefixFold(name, "td") {
 		s.sentStart = true
-		if s.nameCtx >= 0 && i-s.nameCtx > 3 {
+		if s.nameCtx >= 0 && !onlyBreaks(t[s.nameCtx:i]) {
 			s.nameCtx = -1
 		}
 	}
 	return end
+}
+
+// onlyBreaks reports whether gap, between a sign-off and a line break or block tag, holds only
+// punctuation, blank lines and tags ("Warm regards,<br>\n<br>\n"), so a name below still follows it.
+func onlyBreaks(gap string) bool {
+	if len(gap) > 48 {
+		return false
+	}
+	for i := 0; i < len(gap); i++ {
+		switch c := gap[i]; c {
+		case ',', ' ', '\r', '\n', '\t', '!':
+		case '<':
+			k := strings.IndexByte(gap[i:], '>')
+			if k < 0 {
+				return false
+			}
+			i += k
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // hasPrefixFold reports whether s starts with the lower-case ASCII prefix p, ignoring case.

@@ -33,6 +33,9 @@ func wordEnd(t string, a, j int) int {
 	return e
 }
 
+// upperAt reports whether t[a] is an ASCII upper-case letter.
+func upperAt(t string, a int) bool { return isUpper(t[a]) }
+
 // startsUpper reports whether the word at a starts with an upper-case letter.
 func startsUpper(t string, a int) bool {
 	c := t[a]
@@ -77,11 +80,19 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	}
 	if lx&(kGreeting|kIntro) != 0 {
 		s.nameCtx = we
-		if we < len(t) && t[we] == '.' && lx&kIntro != 0 {
+		if we < len(t) && t[we] == '.' && (lx&kIntro != 0 || we-a <= 3) {
 			s.nameCtx = we + 1
 		}
 	}
+	if we-a == 3 && w == "—" && (a == 0 || t[a-1] == '\n' || t[a-1] == '>') {
+		s.nameCtx = we
+		return j
+	}
 	if !upper {
+		// Lower-case chat: "hee gijs", "ik ben jorrit", "this is leighton", "Mr. da Silva".
+		if e := s.lowerName(a, we, lx, sentStart); e > 0 {
+			return e
+		}
 		return j
 	}
 	if e := s.street(a, we, lx); e > 0 {
@@ -91,6 +102,96 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 		return e
 	}
 	return j
+}
+
+// selfIntro reports whether the words before a (which follows a space) introduce the writer:
+// "ik ben", "I am", "I'm", "this is", "dit is", "it's", "hier is".
+func selfIntro(t string, a int) bool {
+	p := a - 1
+	ws := p
+	for ws > 0 && p-ws < 5 && (isAlpha(t[ws-1]) || t[ws-1] == '\'') {
+		ws--
+	}
+	w1 := t[ws:p]
+	if lowerWordIs(w1, "i'm", "im", "it's") {
+		return true
+	}
+	if !lowerWordIs(w1, "ben", "am", "is") || ws < 2 || t[ws-1] != ' ' {
+		return false
+	}
+	p = ws - 1
+	w0s := p
+	for w0s > 0 && p-w0s < 5 && isAlpha(t[w0s-1]) {
+		w0s--
+	}
+	if w0s > 0 && isNameByte(t[w0s-1]) {
+		return false
+	}
+	return lowerWordIs(t[w0s:p], "ik", "i", "this", "dit", "it", "hier", "here")
+}
+
+// lowerName detects a lower-case given name (or a surname particle after a title) at t[a:we]
+// right after a greeting, a name intro or a self-introduction. It returns the end, or 0.
+func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
+	if !s.e.enabledAny(Person) || we-a < 2 {
+		return 0
+	}
+	t := s.text
+	strong := s.nameCtxOK(a)
+	if !strong && !(a >= 3 && t[a-1] == ' ' && selfIntro(t, a)) {
+		return 0
+	}
+	if lx == 0 {
+		lx = s.e.lexOf(t[a:we])
+	}
+	if lx&kParticle != 0 {
+		// Only right after a title: "Mr. da Silva", "heer van der Meer" (not "op naam van Jan").
+		if strong && s.afterTitle(a) {
+			return s.person(a, we, lx, sentStart)
+		}
+		return 0
+	}
+	nk := nameKind(lx)
+	if nk == 0 && strings.IndexByte(t[a:we], '-') > 0 {
+		nk = s.e.names.kind(t[a:we])
+	}
+	if we-a < 3 || nk&nameFirst == 0 || lx&(kStop|kNotName|kGreeting|kIntro|kPassword|kConnector|kNotSecret) != 0 {
+		return 0
+	}
+	end := we
+	if k, e := nextWord(t, we); k >= 0 && isLower(t[k]) {
+		if nlx := s.e.lexOf(t[k:e]); nameKind(nlx)&nameLast != 0 && nlx&(kStop|kNotName|kConnector) == 0 {
+			end = e
+		}
+	}
+	s.add(a, end, Person, 0.8, "person.names", "lower-case given name after a greeting or introduction")
+	s.nameCtx = -1
+	return end
+}
+
+// afterTitle reports whether a title or salutation (Mr., mevrouw, heer, Dear) ends just before a,
+// separated by spaces or a dot only.
+func (s *scanner) afterTitle(a int) bool {
+	t := s.text
+	p := a
+	for p > 0 && (t[p-1] == ' ' || t[p-1] == '.') && a-p < 3 {
+		p--
+	}
+	ws := s.lastWordStart(p)
+	return p > ws && lowerWordIs(t[ws:p], "mr", "mrs", "ms", "miss", "mx", "dr", "dhr", "mevr", "meneer", "mevrouw",
+		"heer", "mw", "prof", "sir", "madam", "madame", "dear", "beste", "geachte", "hr", "fam", "familie")
+}
+
+// labelWord reports whether w is a label such as "Klantnummer", "Zendingnummer", "Postcode":
+// a capitalised word after a name that ends the name.
+func labelWord(w string) bool {
+	n := len(w)
+	for _, suf := range [...]string{"nummer", "number", "code", "adres", "datum", "naam", "nr"} {
+		if n > len(suf) && hasPrefixFold(w[n-len(suf):], suf) {
+			return true
+		}
+	}
+	return false
 }
 
 // compoundClass finds password keywords inside compounds (inlogwachtwoord, wifi-password).
@@ -147,7 +248,7 @@ func (s *scanner) nameCtxOK(a int) bool {
 	gap := s.text[s.nameCtx:a]
 	for i := 0; i < len(gap); i++ {
 		c := gap[i]
-		if c == ' ' || c == ',' || c == ':' || c == '\t' || c == '\n' || c == '\r' || c == '>' {
+		if c == ' ' || c == ',' || c == ':' || c == '\t' || c == '\n' || c == '\r' || c == '>' || c == '(' {
 			continue
 		}
 		if c == '<' || c == '&' {
@@ -171,7 +272,7 @@ func (s *scanner) nameCtxOK(a int) bool {
 		if k == i {
 			return false
 		}
-		if !lowerWordIs(gap[i:k], "is", "was", "ben", "am", "heet", "called", "s") && s.e.lexOf(gap[i:k])&(kGreeting|kIntro) == 0 {
+		if !lowerWordIs(gap[i:k], "is", "was", "ben", "am", "heet", "called", "s", "met", "with", "van", "to") && s.e.lexOf(gap[i:k])&(kGreeting|kIntro) == 0 {
 			return false
 		}
 		i = k - 1
@@ -213,6 +314,16 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		return 0
 	}
 	t := s.text
+	if lx>>kMonthShift&0xf != 0 {
+		// "Sep. 3", "Jun 12": a month abbreviation before a day number is not a name.
+		k := we
+		if k < len(t) && t[k] == '.' {
+			k++
+		}
+		if k+1 < len(t) && t[k] == ' ' && isDigit(t[k+1]) {
+			return 0
+		}
+	}
 	w := t[a:we]
 	ns := s.e.names
 	nk := nameKind(lx)
@@ -221,11 +332,27 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	}
 	strong := s.nameCtxOK(a)
 	if lx&kParticle != 0 && strong && nk == 0 {
-		// "mevrouw De Jong", "meneer Van Dijk": a capitalised particle starts the surname.
-		if k, e := nextWord(t, we); k >= 0 && startsUpper(t, k) && s.e.lexOf(t[k:e])&(kStop|kNotName) == 0 {
-			s.add(a, e, Person, 0.85, "person.names", "surname with particle after a title")
-			s.nameCtx = -1
-			return e
+		// "mevrouw De Jong", "heer Van der Meer", "Mr. da Silva": a particle starts the surname.
+		pe := we
+		for np := 0; np < 3; np++ {
+			k, e := nextWord(t, pe)
+			if k < 0 {
+				break
+			}
+			klx := s.e.lexOf(t[k:e])
+			if klx&kParticle != 0 && !startsUpper(t, k) {
+				pe = e
+				continue
+			}
+			if startsUpper(t, k) && klx&(kStop|kNotName|kGreeting) == 0 {
+				s.add(a, e, Person, 0.85, "person.names", "surname with particle after a title")
+				s.nameCtx = -1
+				return e
+			}
+			break
+		}
+		if !upperAt(t, a) {
+			return 0
 		}
 	}
 	if lx&(kStop|kNotName|kGreeting) != 0 && !(nk&nameFirst != 0 && strong) {
@@ -315,7 +442,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		}
 		// An unknown capitalised word after a name is a surname unless it is a label ("Sofinummer:")
 		// or, without context, does not look like one.
-		if nnk == 0 && (e < len(t) && t[e] == ':' || !ok && !strong && !nameEnds(t, e) && !surnameShape(nw)) {
+		if nnk == 0 && (e < len(t) && t[e] == ':' || labelWord(nw) || !ok && !strong && !nameEnds(t, e) && !surnameShape(nw)) {
 			break
 		}
 		if !ok {
@@ -358,7 +485,7 @@ func (s *scanner) nameBeforeEmail(a, we int, lx uint32) int {
 		return 0
 	}
 	end := we
-	for n := 0; n < 3; n++ {
+	for n := 0; n < 5; n++ {
 		if s.followedByEmail(end) {
 			s.add(a, end, Person, 0.85, "person.header", "capitalised words before an e-mail address")
 			s.nameCtx = -1
