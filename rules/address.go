@@ -162,6 +162,29 @@ func (s *scanner) addressTail(i int) int {
 	return end
 }
 
+// particlesThenUpper is a cheap filter: after the space at i come one to three lower-case
+// words of at most four letters and then a capitalised word.
+func particlesThenUpper(t string, i int) bool {
+	for n := 0; n < 3; n++ {
+		if i+1 >= len(t) || t[i] != ' ' {
+			return false
+		}
+		i++
+		if isUpper(t[i]) {
+			return n > 0
+		}
+		k := i
+		for k < len(t) && (isLower(t[k]) || t[k] == '\'') && k-i <= 4 {
+			k++
+		}
+		if k == i || k-i > 4 {
+			return false
+		}
+		i = k
+	}
+	return false
+}
+
 // unitAfter extends a street line at i over a directional and a unit designator:
 // " NW", ", Apt 20", " Suite 300", ", Unit 4B", " #12". It returns the new end (i if none).
 func unitAfter(t string, i int) int {
@@ -215,6 +238,10 @@ func (s *scanner) street(a, we int, lx uint32) int {
 			return 0
 		}
 		if isLower(t[we+1]) && lx&kStreetWord == 0 {
+			// "Willem de Zwijgerlaan": short lower-case particles, then a capitalised word.
+			if c := t[we+1]; c != 'v' && c != 'd' && c != 't' && c != 'o' && c != 'i' && c != 'l' || !particlesThenUpper(t, we) {
+				return 0
+			}
 			if k, e := nextWord(t, we); k < 0 || s.e.lexOf(t[k:e])&kParticle == 0 {
 				return 0
 			}

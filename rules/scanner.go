@@ -161,7 +161,7 @@ func (s *scanner) run() {
 				we--
 			}
 			if we > i && t[i] != '.' && (we-i <= 8 || t[we-1] != 'd' && t[we-1] != 't') && !s.e.mayTrigger(t[i:we]) &&
-				!(s.nameCtx >= 0 && i-s.nameCtx <= 24) && !(i >= 3 && t[i-1] == ' ' && selfIntro(t, i)) {
+				!(s.nameCtx >= 0 && i-s.nameCtx <= 8) && !(i >= 3 && t[i-1] == ' ' && maybeSelf(t, i) && selfIntro(t, i)) {
 				s.sentStart = we < j
 				i = j
 				continue

@@ -90,8 +90,10 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	}
 	if !upper {
 		// Lower-case chat: "hee gijs", "ik ben jorrit", "this is leighton", "Mr. da Silva".
-		if e := s.lowerName(a, we, lx, sentStart); e > 0 {
-			return e
+		if s.nameCtx >= 0 && a-s.nameCtx <= 8 || a >= 3 && t[a-1] == ' ' && maybeSelf(t, a) {
+			if e := s.lowerName(a, we, lx, sentStart); e > 0 {
+				return e
+			}
 		}
 		return j
 	}
@@ -102,6 +104,21 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 		return e
 	}
 	return j
+}
+
+// maybeSelf is a cheap filter for selfIntro: the word before the space at i-1 ends in
+// "ben", "am", "'m", "im", "is" or "'s".
+func maybeSelf(t string, i int) bool {
+	c, b := t[i-2], t[i-3]
+	switch c {
+	case 'n':
+		return i >= 4 && b == 'e' && t[i-4] == 'b'
+	case 'm':
+		return b == 'a' || b == '\'' || b == 'i'
+	case 's':
+		return b == 'i' || b == '\''
+	}
+	return false
 }
 
 // selfIntro reports whether the words before a (which follows a space) introduce the writer:
@@ -138,7 +155,7 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 	}
 	t := s.text
 	strong := s.nameCtxOK(a)
-	if !strong && !(a >= 3 && t[a-1] == ' ' && selfIntro(t, a)) {
+	if !strong && !(a >= 3 && t[a-1] == ' ' && maybeSelf(t, a) && selfIntro(t, a)) {
 		return 0
 	}
 	if lx == 0 {
