@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -64,7 +67,9 @@ func runChild(raw string) int {
 		fmt.Fprintln(os.Stderr, "processor:", err)
 		return 2
 	}
-	if err := p.Run(context.Background()); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := p.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "run:", err)
 		return 1
 	}
@@ -329,4 +334,55 @@ func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// freePort returns a loopback port that is free now.
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// superviseChild runs a processor child process and starts it again each
+// time it exits, until the test ends, like a Deployment would. It returns a
+// function reporting how many restarts there were.
+func (e *env) superviseChild(cfg processor.Config) (restarts func() int) {
+	e.t.Helper()
+	var (
+		mu   sync.Mutex
+		cmd  = e.startChild(cfg)
+		n    int
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	wg.Go(func() {
+		for {
+			mu.Lock()
+			c := cmd
+			mu.Unlock()
+			_ = c.Wait()
+			select {
+			case <-done:
+				return
+			default:
+			}
+			time.Sleep(200 * time.Millisecond)
+			mu.Lock()
+			cmd = e.startChild(cfg)
+			n++
+			mu.Unlock()
+		}
+	})
+	e.t.Cleanup(func() {
+		close(done)
+		mu.Lock()
+		_ = cmd.Process.Kill()
+		mu.Unlock()
+		wg.Wait()
+	})
+	return func() int { mu.Lock(); defer mu.Unlock(); return n }
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -261,42 +260,6 @@ func TestPoisonFormats(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestKillRestart: a processor killed with SIGKILL mid-stream, several times,
-// and restarted loses nothing.
-func TestKillRestart(t *testing.T) {
-	e := newEnv(t)
-	cfg := e.config(4)
-	cfg.InstanceID = "veil-0" // static membership: the restart takes over at once
-	evs := genEvents(6000, 100)
-	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
-
-	cfg.Processing.MaxPollRecords = 100 // many commits, so kills land between them
-	var killedAt []int64
-	for k := 1; k <= 3; k++ {
-		cmd := e.startChild(cfg)
-		target := int64(k * len(evs) / 4)
-		waitFor(t, time.Minute, "progress before the kill", func() bool {
-			return sum(e.endOffsets(cfg.Views[0].Topic)) >= target
-		})
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
-		killedAt = append(killedAt, sum(e.endOffsets(cfg.Views[0].Topic)))
-	}
-	e.startChild(cfg)
-	out := e.consumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
-	c := check(t, evs, out, cfg.Output.Format)
-	t.Logf("checker after kills at view sizes %v: %v", killedAt, c)
-	if last := killedAt[len(killedAt)-1]; last >= int64(len(evs)) {
-		t.Errorf("the last kill came after all %d events were out (%d): not mid-stream", len(evs), last)
-	}
-	if c.missing != 0 || c.leaks != 0 {
-		t.Errorf("checker: %v; want none missing or leaked", c)
-	}
-	e.waitCommitted(cfg.Group, cfg.Topics.Raw, 30*time.Second)
 }
 
 func sum(m map[int32]int64) int64 {

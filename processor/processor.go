@@ -295,7 +295,11 @@ func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSess
 	b := &batch{ctx: bctx}
 	w.run(b, recs)
 	ok := b.fatal == nil && len(b.failed) == 0
-	committed, err := sess.End(bctx, kgo.TransactionEndTry(ok))
+	// Ending waits on the broker; bound it so that a broker that lost the
+	// transaction stops the processor (to be restarted) instead of hanging.
+	ectx, cancel := context.WithTimeout(bctx, 2*p.cfg.Processing.DeliveryTimeout)
+	defer cancel()
+	committed, err := sess.End(ectx, kgo.TransactionEndTry(ok))
 	if err != nil {
 		return fmt.Errorf("ending transaction of %d records: %w", len(recs), err)
 	}
