@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/erasure"
 	"github.com/veil-privacy/veil/rules"
 	"github.com/veil-privacy/veil/schemas"
 )
@@ -33,10 +34,12 @@ type config struct {
 	} `yaml:"log"`
 	// Rules configures the detection engine.
 	Rules rules.Config `yaml:"rules"`
+	// Erasure configures erasure requests, receipts and retention.
+	Erasure erasure.Config `yaml:"erasure"`
 }
 
 func defaultConfig() config {
-	c := config{Config: processor.Default()}
+	c := config{Config: processor.Default(), Erasure: erasure.Default()}
 	c.HTTP.Addr = "127.0.0.1:9464"
 	c.Log.Level = "info"
 	return c
@@ -138,6 +141,9 @@ func (c *config) finish() error {
 	}
 	if err := c.Config.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if err := c.Erasure.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("erasure: %w", err))
 	}
 	if err := c.Rules.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("rules: %w", err))

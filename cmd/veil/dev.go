@@ -20,6 +20,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/erasure"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -80,12 +81,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := prepareDev(ctx, c, !*noSamples, stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, `veil dev: processing %s into %d view(s); press Ctrl-C to stop.
-  read a redacted stream:    kcat -b %s -C -t %s -o beginning -e
-  send your own events:      kcat -b %s -P -t %s -k <conversation_id> < events.jsonl
-  rejected input:            kcat -b %s -C -t %s -o beginning -e -f '%%h %%s\n'
-  metrics and health:        http://%s/metrics  /healthz  /readyz
-`, c.Topics.Raw, len(c.Views), *listen, c.Views[0].Topic, *listen, c.Topics.Raw, *listen, c.Topics.DLQ, c.HTTP.Addr)
+	fmt.Fprintf(stdout, "veil dev: processing %s into %d views; press Ctrl-C to stop.\n", c.Topics.Raw, len(c.Views))
+	for _, v := range c.Views {
+		fmt.Fprintf(stdout, "  view %-16s kcat -b %s -C -t %s -o beginning -e\n", v.Name+":", *listen, v.Topic)
+	}
+	fmt.Fprintf(stdout, `  send your own events:   kcat -b %s -P -t %s -k <conversation_id> < events.jsonl
+  rejected input:         kcat -b %s -C -t %s -o beginning -e -f '%%h %%s\n'
+  erase a customer:       go run ./cmd/veil erase --brokers %s --customer <customer_id> --wait
+  metrics and health:     http://%s/metrics  /healthz  /readyz
+`, *listen, c.Topics.Raw, *listen, c.Topics.DLQ, *listen, c.HTTP.Addr)
 	return runProcessor(ctx, c, log)
 }
 
@@ -155,7 +159,8 @@ func prepareDev(ctx context.Context, c config, withSamples bool, stdout io.Write
 	}
 	defer cl.Close()
 	td := c.TopicDefaults
-	if err := processor.EnsureTopics(ctx, cl, td.Partitions, td.ReplicationFactor, processor.TopicSpecs(c.Config)); err != nil {
+	specs := append(processor.TopicSpecs(c.Config), erasure.TopicSpecs(c.Config, c.Erasure)...)
+	if err := processor.EnsureTopics(ctx, cl, td.Partitions, td.ReplicationFactor, specs); err != nil {
 		return err
 	}
 	if !withSamples {

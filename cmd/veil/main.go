@@ -6,6 +6,7 @@
 //
 //	veil dev [--listen HOST:PORT] [--data-dir DIR] [--broker-only]   embedded broker + sample data + processor
 //	veil run --config FILE [--brokers LIST]                          the processor against a cluster
+//	veil erase --customer ID [--wait]                                 request erasure of a customer's data
 //	veil scan [--in FILE] [--out FILE] [--redact]                    detect personal data in JSONL events
 //	veil rules lint FILE...                                          check rule packs
 package main
@@ -42,6 +43,8 @@ Commands:
                       run an embedded Kafka broker with sample data and the processor
   veil run --config FILE [--brokers HOST:PORT,...]
                       run the processor against an existing Kafka cluster
+  veil erase --customer ID [--brokers HOST:PORT] [--reason R] [--request-id ID] [--wait] [--timeout 60s]
+                      request erasure of a customer's data; --wait prints the receipt
   veil scan [--in FILE] [--out FILE] [--redact]
                       detect personal data in events (JSON lines)
   veil rules lint FILE...
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDev(ctx, rest, stdout, stderr)
 	case "run":
 		return runRun(ctx, rest, stdout, stderr)
+	case "erase":
+		return runErase(ctx, rest, stdout, stderr)
 	case "scan":
 		return runScan(ctx, rest, stdin, stdout, stderr)
 	case "rules":

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/erasure"
 	"github.com/veil-privacy/veil/rules"
 )
 
@@ -73,6 +74,10 @@ func runProcessor(ctx context.Context, c config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	svc, err := erasure.New(c.Erasure, c.Config, p.Keyring(), log, reg, time.Now)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	waitHTTP := func() error { return nil }
@@ -81,7 +86,14 @@ func runProcessor(ctx context.Context, c config, log *slog.Logger) error {
 			return err
 		}
 	}
-	err = p.Run(ctx)
-	cancel()
-	return errors.Join(err, waitHTTP())
+	// The processor and the erasure service share the keyring; when one
+	// stops, so does the other.
+	var (
+		wg         sync.WaitGroup
+		perr, serr error
+	)
+	wg.Go(func() { perr = p.Run(ctx); cancel() })
+	wg.Go(func() { serr = svc.Run(ctx); cancel() })
+	wg.Wait()
+	return errors.Join(perr, serr, waitHTTP())
 }
