@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+const testKEK = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+// TestExampleConfig: the documented example is a valid configuration.
+func TestExampleConfig(t *testing.T) {
+	c, err := loadConfig("../../deploy/veil.example.yaml", env(map[string]string{"VEIL_KEK": testKEK}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Keys.KEKFile = "" // the example's path is for production; the key comes from VEIL_KEK here
+	t.Setenv("VEIL_KEK", testKEK)
+	if err := c.finish(); err != nil {
+		t.Fatalf("deploy/veil.example.yaml: %v", err)
+	}
+	if got := len(c.Views); got != 3 {
+		t.Errorf("example defines %d views, want 3", got)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		env        map[string]string
+		want       []string
+	}{
+		{"unknown key", "brokers: [a:1]\nshoe_size: 42\n", nil, []string{"field shoe_size not found"}},
+		{"every error listed", "brokers: [nohost]\ninput: {format: xml}\nviews:\n  - name: a\n    topic: t\n    policy: {types: {SHOE: {action: redact}}}\n",
+			map[string]string{"VEIL_KEK": testKEK},
+			[]string{`"nohost" is not host:port`, "input.format", `unknown type "SHOE"`}},
+		{"no key-encryption key", "brokers: [a:1]\n", nil, []string{"key-encryption key"}},
+		{"env overrides", "brokers: [a:1]\n", map[string]string{"VEIL_KEK": testKEK, "VEIL_WORKERS": "many"}, []string{"VEIL_WORKERS"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "veil.yaml")
+			if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			c, err := loadConfig(path, env(tt.env))
+			if err == nil {
+				err = c.finish()
+			}
+			if err == nil {
+				t.Fatalf("config accepted, want errors %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v\nwant it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
