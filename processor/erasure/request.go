@@ -147,6 +147,9 @@ func (s *Service) tombstoneSubject(ctx context.Context, p int32, subject string,
 		if err := s.produce(ctx, views); err != nil {
 			return fmt.Errorf("writing view tombstones: %w", err)
 		}
+		if err := s.produce(ctx, rollMarkers(views)); err != nil {
+			return fmt.Errorf("writing roll markers: %w", err)
+		}
 		// Index entries only after their view tombstones are acknowledged:
 		// after a crash in between, a replay finds the entries again.
 		if err := s.produce(ctx, index); err != nil {
@@ -208,6 +211,31 @@ func viewTombstone(topic string, e processor.IndexEntry) *kgo.Record {
 		conv, _, _ = strings.Cut(e.Key, "/")
 	}
 	return &kgo.Record{Topic: topic, Key: []byte(e.Key), Context: processor.WithPartitionKey(conv)}
+}
+
+// RollKey is the key of the roll markers.
+const RollKey = "!veil-roll"
+
+// rollMarkers returns one tombstone keyed RollKey for every partition that
+// recs (produced, so with their partitions set) went to. Compaction never
+// touches the last batch of a partition (the active segment, on Kafka), so
+// without a record after them the erased values would stay until the
+// partition's next event; the marker deletes nothing a reader ever saw.
+func rollMarkers(recs []*kgo.Record) []*kgo.Record {
+	type tp struct {
+		topic string
+		p     int32
+	}
+	seen := map[tp]bool{}
+	var out []*kgo.Record
+	for _, r := range recs {
+		k := tp{r.Topic, r.Partition}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, &kgo.Record{Topic: r.Topic, Key: []byte(RollKey), Context: r.Context})
+		}
+	}
+	return out
 }
 
 func (s *Service) countTombstones(recs []*kgo.Record, reason string) {
