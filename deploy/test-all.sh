@@ -22,7 +22,7 @@ port="${VEIL_KAFKA_PORT:-39092}"
 eval "$(deploy/kafka/kafka.sh start --dir "$kafka_dir" --port "$port")"
 echo "Apache Kafka at $KAFKA_BROKERS"
 set +e
-VEIL_TEST_BROKERS="$KAFKA_BROKERS" go test -count=1 -v ./processor/... 2>&1 | grep -v '^{' | tee "$kafka_dir/broker-tests.log"
+VEIL_TEST_BROKERS="$KAFKA_BROKERS" VEIL_TEST_KAFKA_DIR="$kafka_dir" go test -count=1 -v ./processor/... 2>&1 | grep -v '^{' | tee "$kafka_dir/broker-tests.log"
 status=${PIPESTATUS[0]}
 set -e
 echo "== on Apache Kafka: $(grep -c '^--- PASS' "$kafka_dir/broker-tests.log") passed, $(grep -c '^--- FAIL' "$kafka_dir/broker-tests.log") failed, $(grep -c '^--- SKIP' "$kafka_dir/broker-tests.log") skipped (kfake-only fault injection)"
