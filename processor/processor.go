@@ -526,11 +526,18 @@ func (w *pool) run(b *batch, recs []*kgo.Record) {
 	b.wg.Wait()
 }
 
+// slot hashes with FNV-1a, not murmur2: the partitioner used murmur2 to
+// place the record, so murmur2 modulo the worker count would send all of a
+// partition's records to a few workers.
 func (w *pool) slot(r *kgo.Record) int {
 	if r.Key == nil {
 		return int(r.Partition) % len(w.jobs)
 	}
-	return int(murmur2(r.Key)&0x7fffffff) % len(w.jobs)
+	h := uint32(2166136261)
+	for _, c := range r.Key {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return int(h % uint32(len(w.jobs)))
 }
 
 // close stops the workers and waits for them.

@@ -49,6 +49,8 @@ Commands:
                       detect personal data in events (JSON lines)
   veil rules lint FILE...
                       check rule packs and report every error with its place
+  veil bench [--events N] [--workers W] [--partitions P] [--guarantee G] [--rounds R]
+                      load harness: Veil against a plain copier on an embedded broker
   veil version        print the version
 
 Run 'veil COMMAND -h' for the flags of a command.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDev(ctx, rest, stdout, stderr)
 	case "run":
 		return runRun(ctx, rest, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
 	case "erase":
 		return runErase(ctx, rest, stdout, stderr)
 	case "scan":
