@@ -66,7 +66,7 @@ func defaultKeywords() keywords {
 		phone: words("tel", "phone", "bel ", "bel me", "bellen", "belt", "call", "mobiel", "mobile", "gsm", "whatsapp",
 			"sms", "fax", "nummer", "number", "bereik", "reach", "contact", "cell", "text me", "app me", "06-",
 			"telefoon", "nr.", "nr:", "no.", "ring"),
-		ip:      words("ip", "adres", "address", "server", "host", "router", "vpn", "login", "verbinding", "connect"),
+		ip: words("ip", "adres", "address", "server", "host", "router", "vpn", "login", "verbinding", "connect"),
 		version: words("versie", "version", "v.", "build", "release", "firmware", "updat", "upgrad", "app ", "ios", "android",
 			"patch", "geüpdatet", "bijgewerkt"),
 		birth: words("geboren", "geboorte", "geb.", "geb:", "born", "birth", "dob", "d.o.b", "verjaardag", "birthday",
