@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/kafkatest"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -47,28 +48,28 @@ func TestFaultKill(t *testing.T) {
 			cfg.InstanceID = "veil-0" // static membership: the restart takes over at once
 			cfg.Processing.MaxPollRecords = 100
 			evs := genEvents(6000, 100)
-			e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+			e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 			var killedAt []int64
 			for k := 1; k <= 3; k++ {
 				cmd := e.startChild(cfg)
 				target := int64(k * len(evs) / 4)
-				waitFor(t, time.Minute, "progress before the kill", func() bool {
-					return sum(e.endOffsets(cfg.Views[0].Topic)) >= target
+				kafkatest.WaitFor(t, time.Minute, "progress before the kill", func() bool {
+					return sum(e.EndOffsets(cfg.Views[0].Topic)) >= target
 				})
 				if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 					t.Fatal(err)
 				}
 				_ = cmd.Wait()
-				killedAt = append(killedAt, sum(e.endOffsets(cfg.Views[0].Topic)))
+				killedAt = append(killedAt, sum(e.EndOffsets(cfg.Views[0].Topic)))
 			}
 			e.startChild(cfg)
-			out := e.consumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
+			out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
 			t.Logf("killed at view end offsets %v", killedAt)
 			if last := killedAt[len(killedAt)-1]; last >= int64(len(evs)) && g == processor.AtLeastOnce {
 				t.Errorf("the last kill came after all %d events were out: not mid-stream", len(evs))
 			}
 			assertChecker(t, g, check(t, evs, out, cfg.Output.Format))
-			e.waitCommitted(cfg.Group, cfg.Topics.Raw, 30*time.Second)
+			e.WaitCommitted(cfg.Group, cfg.Topics.Raw, 30*time.Second)
 		})
 	}
 }
@@ -101,13 +102,13 @@ func TestFaultChurn(t *testing.T) {
 			var wg sync.WaitGroup
 			wg.Go(func() { // events arrive while instances churn
 				for i := 0; i < len(recs); i += 2000 {
-					e.produce(recs[i:min(i+2000, len(recs))]...)
+					e.Produce(recs[i:min(i+2000, len(recs))]...)
 					time.Sleep(50 * time.Millisecond)
 				}
 			})
 			stops := 0
 			deadline := time.Now().Add(3 * time.Minute)
-			for sum(e.endOffsets(cfg.Views[0].Topic)) < int64(n) && time.Now().Before(deadline) {
+			for sum(e.EndOffsets(cfg.Views[0].Topic)) < int64(n) && time.Now().Before(deadline) {
 				time.Sleep(2 * time.Second)
 				i := stops % len(instances)
 				sig := []os.Signal{syscall.SIGTERM, syscall.SIGKILL}[stops%2]
@@ -117,7 +118,7 @@ func TestFaultChurn(t *testing.T) {
 				stops++
 			}
 			wg.Wait()
-			out := e.consumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
+			out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
 			t.Logf("%d instance stops during the run", stops)
 			assertChecker(t, g, check(t, evs, out, cfg.Output.Format))
 		})
@@ -127,13 +128,13 @@ func TestFaultChurn(t *testing.T) {
 // TestFaultBrokerRestart: the broker goes down mid-stream and comes back on
 // the same address with its data; nothing is missing after recovery.
 func TestFaultBrokerRestart(t *testing.T) {
-	if os.Getenv(brokersEnv) != "" && os.Getenv("VEIL_TEST_KAFKA_DIR") == "" {
+	if os.Getenv(kafkatest.BrokersEnv) != "" && os.Getenv("VEIL_TEST_KAFKA_DIR") == "" {
 		t.Skip("restarting a real broker needs VEIL_TEST_KAFKA_DIR (deploy/test-all.sh sets it)")
 	}
 	for _, g := range guarantees {
 		t.Run(g, func(t *testing.T) {
 			dir := t.TempDir()
-			port := freePort(t)
+			port := kafkatest.FreePort(t)
 			opts := []kfake.Opt{kfake.DataDir(dir), kfake.Ports(port), kfake.SyncWrites()}
 			e := newEnv(t, opts...)
 			cfg := e.config(4)
@@ -141,16 +142,16 @@ func TestFaultBrokerRestart(t *testing.T) {
 			cfg.Processing.MaxPollRecords = 200
 			cfg.InstanceID = "veil-0"
 			evs := genEvents(8000, 100)
-			e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+			e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 			// A processor that loses its broker may stop with an error; like
 			// a Deployment, the test starts it again.
 			restarts := e.superviseChild(cfg)
-			waitFor(t, time.Minute, "progress", func() bool { return sum(e.endOffsets(cfg.Views[0].Topic)) >= int64(len(evs)/4) })
+			kafkatest.WaitFor(t, time.Minute, "progress", func() bool { return sum(e.EndOffsets(cfg.Views[0].Topic)) >= int64(len(evs)/4) })
 			e.restartBroker(opts)
 			defer func() { t.Logf("processor restarts: %d", restarts()) }()
-			out := e.consumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
+			out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
 			c := check(t, evs, out, cfg.Output.Format)
-			if e.cluster == nil && g == processor.ExactlyOnce && c.dups > 0 {
+			if e.Cluster == nil && g == processor.ExactlyOnce && c.dups > 0 {
 				// Open: one CI run on Apache Kafka (single node, restarted
 				// by kafka.sh) showed 80 duplicates among committed
 				// records after this restart; others showed none. Until
@@ -167,25 +168,25 @@ func TestFaultBrokerRestart(t *testing.T) {
 // restartBroker stops the broker and starts it again with the same data and
 // address: kfake in-process, or the real broker through deploy/kafka/kafka.sh.
 func (e *env) restartBroker(opts []kfake.Opt) {
-	e.t.Helper()
-	if e.cluster == nil {
+	e.T.Helper()
+	if e.Cluster == nil {
 		dir := os.Getenv("VEIL_TEST_KAFKA_DIR")
 		for _, cmd := range []string{"stop", "start"} {
-			out, err := exec.Command("../deploy/kafka/kafka.sh", cmd, "--dir", dir, "--port", strings.Split(e.brokers[0], ":")[1]).CombinedOutput()
+			out, err := exec.Command("../deploy/kafka/kafka.sh", cmd, "--dir", dir, "--port", strings.Split(e.Brokers[0], ":")[1]).CombinedOutput()
 			if err != nil {
-				e.t.Fatalf("kafka.sh %s: %v\n%s", cmd, err, out)
+				e.T.Fatalf("kafka.sh %s: %v\n%s", cmd, err, out)
 			}
 		}
 		return
 	}
-	e.cluster.Close()
+	e.Cluster.Close()
 	time.Sleep(time.Second)
 	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(500 * time.Millisecond)}, opts...)...)
 	if err != nil {
-		e.t.Fatalf("restarting kfake: %v", err)
+		e.T.Fatalf("restarting kfake: %v", err)
 	}
-	e.t.Cleanup(c.Close)
-	e.cluster = c
+	e.T.Cleanup(c.Close)
+	e.Cluster = c
 }
 
 // TestFaultSlowAndFailingProduce: produce requests are slowed down and some
@@ -194,21 +195,21 @@ func (e *env) restartBroker(opts []kfake.Opt) {
 // bound.
 func TestFaultSlowAndFailingProduce(t *testing.T) {
 	e := newEnv(t)
-	if e.cluster == nil {
+	if e.Cluster == nil {
 		t.Skip("fault injection needs the in-process kfake broker")
 	}
 	cfg := e.config(4)
 	cfg.Output.MaxRecordBytes = 64 << 10
 	cfg.Processing.MaxInFlightBytes = 256 << 10
 	evs := genEvents(5000, 50)
-	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 
 	// Every produce request waits 20 ms; every tenth fails.
 	var mu sync.Mutex
 	calls := 0
-	e.cluster.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
-		e.cluster.KeepControl()
-		e.cluster.SleepControl(func() { time.Sleep(20 * time.Millisecond) })
+	e.Cluster.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		e.Cluster.KeepControl()
+		e.Cluster.SleepControl(func() { time.Sleep(20 * time.Millisecond) })
 		mu.Lock()
 		calls++
 		fail := calls%10 == 0
@@ -232,7 +233,7 @@ func TestFaultSlowAndFailingProduce(t *testing.T) {
 			}
 		}
 	})
-	out := e.consumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
+	out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
 	close(done)
 	wg.Wait()
 	mu.Lock()
@@ -242,7 +243,7 @@ func TestFaultSlowAndFailingProduce(t *testing.T) {
 	if peak > int64(cfg.Processing.MaxInFlightBytes+cfg.Output.MaxRecordBytes) {
 		t.Errorf("peak buffered output %d bytes, bound %d", peak, cfg.Processing.MaxInFlightBytes)
 	}
-	e.waitCommitted(cfg.Group, cfg.Topics.Raw, 30*time.Second)
+	e.WaitCommitted(cfg.Group, cfg.Topics.Raw, 30*time.Second)
 }
 
 // TestFaultPoison: 1% poison among 20,000 events: all of it in the DLQ with
@@ -264,18 +265,18 @@ func TestFaultPoison(t *testing.T) {
 					poison++
 				}
 			}
-			e.produce(all...)
+			e.Produce(all...)
 			e.start(cfg)
-			out := e.consumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
-			dlq := e.consume(cfg.Topics.DLQ, poison, time.Minute)
+			out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
+			dlq := e.Consume(cfg.Topics.DLQ, poison, time.Minute)
 			assertChecker(t, g, check(t, evs, out, cfg.Output.Format))
 			t.Logf("poison: %d produced, %d in the DLQ", poison, len(dlq))
 			if len(dlq) != poison {
 				t.Errorf("dlq holds %d records, want %d", len(dlq), poison)
 			}
 			for _, r := range dlq {
-				if header(r, processor.HeaderReason) != processor.ReasonDecode || strings.Contains(string(r.Value), "111222333") {
-					t.Fatalf("dlq record: reason %q, payload redacted: %v", header(r, processor.HeaderReason), !strings.Contains(string(r.Value), "111222333"))
+				if kafkatest.Header(r, processor.HeaderReason) != processor.ReasonDecode || strings.Contains(string(r.Value), "111222333") {
+					t.Fatalf("dlq record: reason %q, payload redacted: %v", kafkatest.Header(r, processor.HeaderReason), !strings.Contains(string(r.Value), "111222333"))
 				}
 			}
 		})
@@ -294,9 +295,9 @@ func TestFaultSIGTERM(t *testing.T) {
 			cfg.Processing.ShutdownGrace = 10 * time.Second
 			cfg.InstanceID = "veil-0"
 			evs := genEvents(20_000, 200)
-			e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+			e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 			cmd := e.startChild(cfg)
-			waitFor(t, time.Minute, "progress", func() bool { return sum(e.endOffsets(cfg.Views[0].Topic)) >= int64(len(evs)/5) })
+			kafkatest.WaitFor(t, time.Minute, "progress", func() bool { return sum(e.EndOffsets(cfg.Views[0].Topic)) >= int64(len(evs)/5) })
 			sent := time.Now()
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
@@ -309,19 +310,19 @@ func TestFaultSIGTERM(t *testing.T) {
 			}
 			// Everything acknowledged was committed: the committed offsets
 			// cover exactly the events on the view.
-			committed := sum(e.committed(cfg.Group, cfg.Topics.Raw))
-			out := e.consumeKeys(cfg.Views[0].Topic, int(committed), 30*time.Second)
+			committed := sum(e.Committed(cfg.Group, cfg.Topics.Raw))
+			out := e.ConsumeKeys(cfg.Views[0].Topic, int(committed), 30*time.Second)
 			c := check(t, evs[:0], out, cfg.Output.Format)
 			t.Logf("after SIGTERM: %d offsets committed, %d events on the view, view end offsets sum %d",
-				committed, c.out-c.dups, sum(e.endOffsets(cfg.Views[0].Topic)))
+				committed, c.out-c.dups, sum(e.EndOffsets(cfg.Views[0].Topic)))
 			if int64(c.out-c.dups) < committed {
 				t.Errorf("%d offsets committed but only %d events on the view", committed, c.out-c.dups)
 			}
-			if g == processor.AtLeastOnce && sum(e.endOffsets(cfg.Views[0].Topic)) != committed {
-				t.Errorf("view holds %d records but %d offsets are committed: a gap on restart", sum(e.endOffsets(cfg.Views[0].Topic)), committed)
+			if g == processor.AtLeastOnce && sum(e.EndOffsets(cfg.Views[0].Topic)) != committed {
+				t.Errorf("view holds %d records but %d offsets are committed: a gap on restart", sum(e.EndOffsets(cfg.Views[0].Topic)), committed)
 			}
 			e.startChild(cfg)
-			out = e.consumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
+			out = e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
 			c = check(t, evs, out, cfg.Output.Format)
 			assertChecker(t, g, c)
 			if c.dups != 0 {

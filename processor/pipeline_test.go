@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/kafkatest"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -175,7 +176,7 @@ func TestPipeline(t *testing.T) {
 			all = append(all, &kgo.Record{Topic: cfg.Topics.Raw, Key: []byte(fmt.Sprintf("conv-p%d", i)), Value: []byte(p.value), Context: context.WithValue(context.Background(), reasonKey{}, p.reason)})
 		}
 	}
-	e.produce(all...)
+	e.Produce(all...)
 	for _, r := range all {
 		if reason, ok := r.Context.Value(reasonKey{}).(string); ok {
 			want[fmt.Sprintf("%d/%d", r.Partition, r.Offset)] = reason
@@ -183,8 +184,8 @@ func TestPipeline(t *testing.T) {
 	}
 
 	stop := e.start(cfg)
-	out := e.consume(cfg.Views[0].Topic, len(evs), 2*time.Minute)
-	dlq := e.consume(cfg.Topics.DLQ, len(poisons), time.Minute)
+	out := e.Consume(cfg.Views[0].Topic, len(evs), 2*time.Minute)
+	dlq := e.Consume(cfg.Topics.DLQ, len(poisons), time.Minute)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -198,14 +199,14 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("dlq holds %d records, want %d", len(dlq), len(poisons))
 	}
 	for _, r := range dlq {
-		at := header(r, processor.HeaderSourcePartition) + "/" + header(r, processor.HeaderSourceOffset)
-		if got := header(r, processor.HeaderReason); got != want[at] {
+		at := kafkatest.Header(r, processor.HeaderSourcePartition) + "/" + kafkatest.Header(r, processor.HeaderSourceOffset)
+		if got := kafkatest.Header(r, processor.HeaderReason); got != want[at] {
 			t.Errorf("dlq record from %s: reason %q, want %q", at, got, want[at])
 		}
-		if got := header(r, processor.HeaderSourceTopic); got != cfg.Topics.Raw {
+		if got := kafkatest.Header(r, processor.HeaderSourceTopic); got != cfg.Topics.Raw {
 			t.Errorf("dlq source topic = %q, want %q", got, cfg.Topics.Raw)
 		}
-		if header(r, processor.HeaderError) == "" {
+		if kafkatest.Header(r, processor.HeaderError) == "" {
 			t.Errorf("dlq record from %s has no error header", at)
 		}
 		for _, v := range canaries() {
@@ -215,7 +216,7 @@ func TestPipeline(t *testing.T) {
 		}
 	}
 	// Everything consumed is committed.
-	e.waitCommitted(cfg.Group, cfg.Topics.Raw, 10*time.Second)
+	e.WaitCommitted(cfg.Group, cfg.Topics.Raw, 10*time.Second)
 }
 
 type reasonKey struct{}
@@ -242,10 +243,10 @@ func TestPoisonFormats(t *testing.T) {
 			for i, b := range bad {
 				recs = append(recs[:i*50], append([]*kgo.Record{{Topic: cfg.Topics.Raw, Key: []byte("poison"), Value: b}}, recs[i*50:]...)...)
 			}
-			e.produce(recs...)
+			e.Produce(recs...)
 			e.start(cfg)
-			out := e.consume(cfg.Views[0].Topic, len(evs), time.Minute)
-			dlq := e.consume(cfg.Topics.DLQ, len(bad), 30*time.Second)
+			out := e.Consume(cfg.Views[0].Topic, len(evs), time.Minute)
+			dlq := e.Consume(cfg.Topics.DLQ, len(bad), 30*time.Second)
 			c := check(t, evs, out, cfg.Output.Format)
 			if c.missing != 0 || c.leaks != 0 || c.order != 0 {
 				t.Errorf("checker: %v", c)
@@ -254,7 +255,7 @@ func TestPoisonFormats(t *testing.T) {
 				t.Fatalf("dlq holds %d records, want %d", len(dlq), len(bad))
 			}
 			for _, r := range dlq {
-				if got := header(r, processor.HeaderReason); got != processor.ReasonDecode {
+				if got := kafkatest.Header(r, processor.HeaderReason); got != processor.ReasonDecode {
 					t.Errorf("reason = %q, want %q", got, processor.ReasonDecode)
 				}
 			}
@@ -274,15 +275,15 @@ func sum(m map[int32]int64) int64 {
 // committed; once it recovers, everything is delivered and committed.
 func TestProduceFailureHoldsCommit(t *testing.T) {
 	e := newEnv(t)
-	if e.cluster == nil {
+	if e.Cluster == nil {
 		t.Skip("fault injection needs the in-process kfake broker")
 	}
 	cfg := e.config(4)
 	cfg.Processing.DeliveryTimeout = 10 * time.Second
 	evs := genEvents(200, 10)
-	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 
-	fault := e.cluster.Fault(kfake.Fault{
+	fault := e.Cluster.Fault(kfake.Fault{
 		Keys: []kmsg.Key{kmsg.Produce}, Topic: cfg.Views[0].Topic, Err: kerr.NotEnoughReplicas, Count: -1,
 	})
 	e.start(cfg)
@@ -292,18 +293,18 @@ func TestProduceFailureHoldsCommit(t *testing.T) {
 		t.Fatalf("waiting for produce attempts: %v", err)
 	}
 	time.Sleep(12 * time.Second) // past the delivery timeout: our own retries are under way
-	if got := e.committed(cfg.Group, cfg.Topics.Raw); sum(got) != 0 {
+	if got := e.Committed(cfg.Group, cfg.Topics.Raw); sum(got) != 0 {
 		t.Fatalf("committed %v while outputs were failing; want nothing", got)
 	}
-	if got := sum(e.endOffsets(cfg.Views[0].Topic)); got != 0 {
+	if got := sum(e.EndOffsets(cfg.Views[0].Topic)); got != 0 {
 		t.Fatalf("view holds %d records while produce fails", got)
 	}
 	fault.Remove()
-	out := e.consumeKeys(cfg.Views[0].Topic, len(evs), time.Minute)
+	out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), time.Minute)
 	c := check(t, evs, out, cfg.Output.Format)
 	t.Logf("checker: %v, produce attempts failed: %d", c, fault.Hits())
 	if c.missing != 0 || c.order != 0 {
 		t.Errorf("checker: %v", c)
 	}
-	e.waitCommitted(cfg.Group, cfg.Topics.Raw, 20*time.Second)
+	e.WaitCommitted(cfg.Group, cfg.Topics.Raw, 20*time.Second)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/kafkatest"
 	"github.com/veil-privacy/veil/rules"
 	"github.com/veil-privacy/veil/schemas"
 )
@@ -27,7 +28,7 @@ func viewRecords(t *testing.T, e *env, cfg processor.Config, n int) map[string]m
 		t.Fatal(err)
 	}
 	for _, v := range cfg.Views {
-		recs := e.consumeKeys(v.Topic, n, 2*time.Minute)
+		recs := e.ConsumeKeys(v.Topic, n, 2*time.Minute)
 		out[v.Name] = map[string]rendered{}
 		for _, r := range recs {
 			re, err := codec.DecodeRendered(r.Value)
@@ -83,9 +84,7 @@ func TestViewPolicies(t *testing.T) {
 		{rules.IP, "The server at ", "203.0.113.42", " is down.", redacted, redacted, redacted},
 	}
 	e := newEnv(t)
-	cfg := e.config(4)
-	cfg.Views = processor.DefaultViews()
-	cfg = e.withViewTopics(cfg)
+	cfg := e.config(4) // the three default views
 	var evs []schemas.ConversationEvent
 	for i, tt := range tests {
 		evs = append(evs, schemas.ConversationEvent{
@@ -94,7 +93,7 @@ func TestViewPolicies(t *testing.T) {
 			Body: tt.before + tt.value + tt.after,
 		})
 	}
-	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 	e.start(cfg)
 	got := viewRecords(t, e, cfg, len(evs))
 	for i, tt := range tests {
@@ -137,22 +136,11 @@ func TestViewPolicies(t *testing.T) {
 	}
 }
 
-// withViewTopics gives cfg's views e's topic names and creates them.
-func (e *env) withViewTopics(cfg processor.Config) processor.Config {
-	for i := range cfg.Views {
-		cfg.Views[i].Topic = e.prefix + "." + cfg.Views[i].Name
-	}
-	if err := processor.EnsureTopics(testCtx(e.t), e.cl, cfg.TopicDefaults.Partitions, 1, processor.TopicSpecs(cfg)); err != nil {
-		e.t.Fatal(err)
-	}
-	return cfg
-}
-
 // TestPseudonyms: one token per value and customer, across events; other
 // customers get other tokens; a replaced key gives new tokens.
 func TestPseudonyms(t *testing.T) {
 	e := newEnv(t)
-	cfg := e.withViewTopics(e.config(4))
+	cfg := e.config(4)
 	t0 := time.Now().UTC()
 	ev := func(id, cust, body string) schemas.ConversationEvent {
 		return schemas.ConversationEvent{EventID: id, ConversationID: "conv-" + id, CustomerID: cust,
@@ -163,7 +151,7 @@ func TestPseudonyms(t *testing.T) {
 		ev("a2", "cust-a", "Again: SHARED.INBOX@example.com is mine"),
 		ev("b1", "cust-b", "Write to shared.inbox@example.com please"),
 	}
-	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 	p, stop := e.startProcessor(cfg)
 	got := viewRecords(t, e, cfg, len(evs))["personalization"]
 	token := func(id string) string {
@@ -177,10 +165,10 @@ func TestPseudonyms(t *testing.T) {
 		t.Errorf("two customers, same address: tokens %q and %q, want different", a1, b1)
 	}
 
-	if err := p.Keyring().Replace(testCtx(t), p.Keyring().SubjectID("cust-a")); err != nil {
+	if err := p.Keyring().Replace(kafkatest.Context(t), p.Keyring().SubjectID("cust-a")); err != nil {
 		t.Fatal(err)
 	}
-	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, []schemas.ConversationEvent{ev("a3", "cust-a", "Write to shared.inbox@example.com please")})...)
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, []schemas.ConversationEvent{ev("a3", "cust-a", "Write to shared.inbox@example.com please")})...)
 	got = viewRecords(t, e, cfg, len(evs)+1)["personalization"]
 	a3 := token("a3")
 	if a3 == "" || a3 == a1 {
@@ -191,7 +179,7 @@ func TestPseudonyms(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, []schemas.ConversationEvent{
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, []schemas.ConversationEvent{
 		ev("a4", "cust-a", "shared.inbox@example.com"), ev("b2", "cust-b", "shared.inbox@example.com"),
 	})...)
 	e.start(cfg)
@@ -229,12 +217,12 @@ func TestCorpusViews(t *testing.T) {
 		lines = append(lines, l)
 	}
 	e := newEnv(t)
-	cfg := e.withViewTopics(e.config(4))
+	cfg := e.config(4)
 	evs := make([]schemas.ConversationEvent, len(lines))
 	for i, l := range lines {
 		evs[i] = l.ConversationEvent
 	}
-	e.produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 	e.start(cfg)
 	got := viewRecords(t, e, cfg, len(evs))
 

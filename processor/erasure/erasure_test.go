@@ -67,7 +67,7 @@ func testErasePipeline(t *testing.T, guarantee string) {
 	pcfg.Processing.Guarantee = guarantee
 	p, _ := e.startProcessor(pcfg)
 	evs := genEvents(600, 40, 10, time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC))
-	e.produce(rawRecords(t, pcfg.Topics.Raw, evs)...)
+	e.Produce(rawRecords(t, pcfg.Topics.Raw, evs)...)
 	waitIndexed(t, e, pcfg, len(evs))
 
 	reg := prometheus.NewRegistry()
@@ -136,7 +136,7 @@ func testErasePipeline(t *testing.T, guarantee string) {
 				if last[k] != nil {
 					t.Errorf("%s: record %s of erased %s still there", v.Name, k, ev.CustomerID)
 				}
-				if e.cluster != nil && values[k] > 0 {
+				if e.Cluster != nil && values[k] > 0 {
 					t.Errorf("%s: %d values of %s of erased %s survive compaction", v.Name, values[k], k, ev.CustomerID)
 				}
 				gone++
@@ -155,7 +155,7 @@ func testErasePipeline(t *testing.T, guarantee string) {
 	for c := range erased {
 		s := kr.SubjectID(c)
 		for _, r := range keyRecs {
-			if e.cluster != nil && string(r.Key) == s && r.Value != nil {
+			if e.Cluster != nil && string(r.Key) == s && r.Value != nil {
 				t.Errorf("wrapped key of %s survives compaction at offset %d", c, r.Offset)
 			}
 		}
@@ -182,7 +182,7 @@ func waitIndexed(t testing.TB, e *env, pcfg processor.Config, n int) {
 	t.Helper()
 	keys := map[string]bool{}
 	seen := 0
-	e.consumeUntil(pcfg.Topics.Subjects, 120*time.Second, func(recs []*kgo.Record) bool {
+	e.ConsumeUntil(pcfg.Topics.Subjects, 120*time.Second, func(recs []*kgo.Record) bool {
 		for _, r := range recs[seen:] {
 			keys[string(r.Key)] = true
 		}

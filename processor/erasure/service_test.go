@@ -15,6 +15,7 @@ import (
 
 	"github.com/veil-privacy/veil/processor"
 	"github.com/veil-privacy/veil/processor/erasure"
+	"github.com/veil-privacy/veil/processor/kafkatest"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -25,7 +26,7 @@ func seed(t testing.TB, e *env, pcfg processor.Config, kr *processor.Keyring, ev
 	t.Helper()
 	recs := make([]*kgo.Record, 0, len(evs)*(len(pcfg.Views)+1))
 	flush := func() {
-		e.produce(recs...)
+		e.Produce(recs...)
 		recs = recs[:0]
 	}
 	for _, ev := range evs {
@@ -49,7 +50,7 @@ func seed(t testing.TB, e *env, pcfg processor.Config, kr *processor.Keyring, ev
 // rawReceipts reads the receipt topic from the start until it holds n
 // records or timeout passes.
 func rawReceipts(e *env, cfg erasure.Config, n int, timeout time.Duration) []*kgo.Record {
-	return e.consumeUntil(cfg.Topics.Receipts, timeout, func(recs []*kgo.Record) bool { return len(recs) >= n })
+	return e.ConsumeUntil(cfg.Topics.Receipts, timeout, func(recs []*kgo.Record) bool { return len(recs) >= n })
 }
 
 // TestIdempotent sends one request id twice: one round of work, the same
@@ -74,7 +75,7 @@ func TestIdempotent(t *testing.T) {
 	if !bytes.Equal(both[0].Value, both[1].Value) || !bytes.Equal(both[0].Key, both[1].Key) {
 		t.Errorf("repeated receipt differs:\n%s\n%s", both[0].Value, both[1].Value)
 	}
-	waitFor(t, 10*time.Second, "the repeated request counted", func() bool {
+	kafkatest.WaitFor(t, 10*time.Second, "the repeated request counted", func() bool {
 		return counter(t, reg, "veil_erasure_requests_total", "repeated") == 1
 	})
 	if got := counter(t, reg, "veil_erasure_requests_total", "completed"); got != 1 {
@@ -90,11 +91,11 @@ func TestIdempotent(t *testing.T) {
 	// Another group reads both request records again: the first is the
 	// record the completion names (nothing to do), the second a repeat.
 	other := ecfg
-	other.Group = e.prefix + "-other"
+	other.Group = e.Prefix + "-other"
 	reg2 := prometheus.NewRegistry()
 	e.startService(other, pcfg, kr, reg2, nil)
 	all := rawReceipts(e, ecfg, 3, 30*time.Second)
-	waitFor(t, 10*time.Second, "both records handled", func() bool {
+	kafkatest.WaitFor(t, 10*time.Second, "both records handled", func() bool {
 		return counter(t, reg2, "veil_erasure_requests_total", "") == 2
 	})
 	if got := counter(t, reg2, "veil_erasure_requests_total", "replayed"); got != 1 {
@@ -112,7 +113,7 @@ func TestIdempotent(t *testing.T) {
 // service in the middle of the erasure, and restarts it: exactly one
 // completed receipt, every tombstone present.
 func TestCrashMidErasure(t *testing.T) {
-	if os.Getenv(brokersEnv) != "" {
+	if os.Getenv(kafkatest.BrokersEnv) != "" {
 		t.Skip("needs kfake fault injection")
 	}
 	e := newEnv(t)
@@ -129,14 +130,14 @@ func TestCrashMidErasure(t *testing.T) {
 	}
 
 	faulty := pcfg.Views[1].Topic
-	fault := e.cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: faulty, Count: -1})
+	fault := e.Cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: faulty, Count: -1})
 	stop := e.startService(ecfg, pcfg, kr, nil, nil)
 	e.request(ecfg, "req-crash", "cust-05")
-	waitFor(t, 30*time.Second, "produce faults", func() bool { return fault.Hits() >= 3 })
+	kafkatest.WaitFor(t, 30*time.Second, "produce faults", func() bool { return fault.Hits() >= 3 })
 	if err := stop(); err != nil {
 		t.Fatalf("Run after cancel mid-erasure = %v, want nil", err)
 	}
-	if n := e.endOffsets(ecfg.Topics.Receipts); n[0]+n[1]+n[2] != 0 {
+	if n := e.EndOffsets(ecfg.Topics.Receipts); n[0]+n[1]+n[2] != 0 {
 		t.Fatalf("a receipt was published for an unfinished erasure")
 	}
 	// The index entries are still there: nothing is lost for the replay.
@@ -251,7 +252,7 @@ func TestRetentionSweep(t *testing.T) {
 	}
 	// Later sweeps at the same time find nothing new: no more receipts.
 	sweeps := counter(t, reg, "veil_retention_sweeps_total", "")
-	waitFor(t, 10*time.Second, "two more sweeps", func() bool {
+	kafkatest.WaitFor(t, 10*time.Second, "two more sweeps", func() bool {
 		return counter(t, reg, "veil_retention_sweeps_total", "") >= sweeps+2
 	})
 	if n := len(e.receipts(ecfg, 3, time.Second)); n != 2 {
@@ -262,7 +263,7 @@ func TestRetentionSweep(t *testing.T) {
 	later := t0.Add(1000 * time.Hour)
 	clock.Store(&later)
 	e.receipts(ecfg, 3, 30*time.Second)
-	waitFor(t, 10*time.Second, "a sweep at the later time", func() bool {
+	kafkatest.WaitFor(t, 10*time.Second, "a sweep at the later time", func() bool {
 		return counter(t, reg, "veil_retention_sweeps_total", "") >= sweeps+4
 	})
 	check(later)
