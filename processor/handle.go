@@ -87,7 +87,8 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 			p.m.lateDropped.Inc()
 			return nil, nil
 		}
-		pz = func(t rules.Type, v string) (string, bool) { return Token(dek, t, v), true }
+		z := NewTokenizer(dek)
+		pz = func(t rules.Type, v string) (string, bool) { return z.Token(t, v), true }
 	}
 
 	w.findings = p.engine.Detect(w.findings[:0], ev.Body, ev.Locale)

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash"
 	"fmt"
 	"log/slog"
 	"os"
@@ -382,13 +383,31 @@ func (k *Keyring) unwrap(v []byte) (dek []byte, rotated bool, err error) {
 // Token returns the pseudonym of a value of type t under a subject's data
 // key: 12 hex digits of an HMAC, stable for the subject while its key exists.
 // Values are normalised first (case, separators) so that notations of one
-// value get one token.
+// value get one token. To make several tokens, use a Tokenizer.
 func Token(dek []byte, t rules.Type, value string) string {
-	m := hmac.New(sha256.New, dek)
-	m.Write([]byte(t))
-	m.Write([]byte{0})
-	m.Write([]byte(normalize(t, value)))
-	return hex.EncodeToString(m.Sum(nil)[:6])
+	return NewTokenizer(dek).Token(t, value)
+}
+
+// Tokenizer makes the pseudonyms of one subject, reusing one HMAC state.
+// It is not safe for concurrent use.
+type Tokenizer struct {
+	mac hash.Hash
+	sum []byte
+}
+
+// NewTokenizer returns a Tokenizer for the data key dek.
+func NewTokenizer(dek []byte) *Tokenizer {
+	return &Tokenizer{mac: hmac.New(sha256.New, dek), sum: make([]byte, 0, sha256.Size)}
+}
+
+// Token is the package-level Token under the tokenizer's key.
+func (z *Tokenizer) Token(t rules.Type, value string) string {
+	z.mac.Reset()
+	z.mac.Write([]byte(t))
+	z.mac.Write([]byte{0})
+	z.mac.Write([]byte(normalize(t, value)))
+	z.sum = z.mac.Sum(z.sum[:0])
+	return hex.EncodeToString(z.sum[:6])
 }
 
 func normalize(t rules.Type, v string) string {
