@@ -196,25 +196,7 @@ func (e *ConversationEvent) fromJSON(data []byte) error {
 }
 
 func (e *RenderedEvent) toJSON() ([]byte, error) {
-	var w timeWriter
-	return marshalJSON(&renderedJSON{
-		EventID:         e.EventID,
-		ConversationID:  e.ConversationID,
-		CustomerID:      e.CustomerID,
-		Channel:         e.Channel,
-		Locale:          e.Locale,
-		AuthorRole:      e.AuthorRole,
-		AuthorName:      e.AuthorName,
-		AuthorEmail:     e.AuthorEmail,
-		SentAt:          w.format("sent_at", e.SentAt),
-		ProcessedAt:     w.format("processed_at", e.ProcessedAt),
-		Subject:         e.Subject,
-		Body:            e.Body,
-		View:            e.View,
-		PolicyVersion:   e.PolicyVersion,
-		DetectorVersion: e.DetectorVersion,
-		Redactions:      e.Redactions,
-	}, &w)
+	return e.appendJSON(make([]byte, 0, 256+len(e.Body)+len(e.Subject)))
 }
 
 func (e *RenderedEvent) fromJSON(data []byte) error {
