@@ -119,8 +119,16 @@ func (e *env) startProcessor(cfg processor.Config) (p *processor.Processor, stop
 }
 
 // startChild runs a processor as a child process (this test binary), so it
-// can be killed with SIGKILL.
+// can be killed with SIGKILL; it is killed when the test ends.
 func (e *env) startChild(cfg processor.Config) *exec.Cmd {
+	e.T.Helper()
+	cmd := e.spawnChild(cfg)
+	e.T.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd
+}
+
+// spawnChild starts a processor child process; the caller waits for it.
+func (e *env) spawnChild(cfg processor.Config) *exec.Cmd {
 	e.T.Helper()
 	raw, err := json.Marshal(cfg)
 	if err != nil {
@@ -134,7 +142,6 @@ func (e *env) startChild(cfg processor.Config) *exec.Cmd {
 	if err := cmd.Start(); err != nil {
 		e.T.Fatal(err)
 	}
-	e.T.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	return cmd
 }
 
@@ -144,33 +151,33 @@ func (e *env) startChild(cfg processor.Config) *exec.Cmd {
 func (e *env) superviseChild(cfg processor.Config) (restarts func() int) {
 	e.T.Helper()
 	var (
-		mu   sync.Mutex
-		cmd  = e.startChild(cfg)
-		n    int
-		done = make(chan struct{})
-		wg   sync.WaitGroup
+		mu      sync.Mutex // guards cmd, n and stopped
+		cmd     = e.spawnChild(cfg)
+		n       int
+		stopped bool
+		wg      sync.WaitGroup
 	)
 	wg.Go(func() {
 		for {
 			mu.Lock()
 			c := cmd
 			mu.Unlock()
-			_ = c.Wait()
-			select {
-			case <-done:
-				return
-			default:
-			}
+			_ = c.Wait() // the only Wait of each child
 			time.Sleep(200 * time.Millisecond)
 			mu.Lock()
-			cmd = e.startChild(cfg)
+			if stopped {
+				mu.Unlock()
+				return
+			}
+			cmd = e.spawnChild(cfg)
 			n++
 			mu.Unlock()
 		}
 	})
 	e.T.Cleanup(func() {
-		close(done)
+		// Under mu, no child is started after this kill.
 		mu.Lock()
+		stopped = true
 		_ = cmd.Process.Kill()
 		mu.Unlock()
 		wg.Wait()

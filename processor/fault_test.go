@@ -331,3 +331,31 @@ func TestFaultSIGTERM(t *testing.T) {
 		})
 	}
 }
+
+// TestBrokerLate: a processor started before its broker is up waits for it
+// and then processes everything.
+func TestBrokerLate(t *testing.T) {
+	if os.Getenv(kafkatest.BrokersEnv) != "" {
+		t.Skip("needs a broker the test starts itself (kfake)")
+	}
+	port := kafkatest.FreePort(t)
+	cfg := processor.Default()
+	cfg.Brokers = []string{fmt.Sprintf("127.0.0.1:%d", port)}
+	cfg.Group, cfg.Topics.Raw = "late", "late.raw"
+	cfg.Keys.KEK = make([]byte, 32)
+	cfg.SessionTimeout, cfg.RebalanceTimeout = 6*time.Second, 10*time.Second
+	for i := range cfg.Views {
+		cfg.Views[i].Topic = "late." + cfg.Views[i].Name
+	}
+	p, _ := (&env{&kafkatest.Env{T: t}}).startProcessor(cfg)
+	time.Sleep(time.Second) // the processor is retrying by now
+	if p.Ready() {
+		t.Fatal("ready without a broker")
+	}
+	e := newEnv(t, kfake.Ports(port))
+	evs := genEvents(100, 5)
+	kafkatest.WaitFor(t, 30*time.Second, "the processor to create its topics", func() bool { return p.Ready() })
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), time.Minute)
+	assertChecker(t, processor.AtLeastOnce, check(t, evs, out, cfg.Output.Format))
+}

@@ -187,8 +187,19 @@ func (p *Processor) Run(ctx context.Context) error {
 	w := newPool(p, p.cfg.Processing.Workers)
 	defer w.close()
 
-	if err := cl.Ping(ctx); err != nil {
+	// Brokers that are not up yet (a restart, a fresh cluster) are waited
+	// for, not given up on: readiness stays false meanwhile.
+	bo := backoff.NewExponentialBackOff()
+	bo.MaxInterval = 10 * time.Second
+	bo.MaxElapsedTime = 0
+	if err := backoff.RetryNotify(func() error { return cl.Ping(ctx) }, backoff.WithContext(bo, ctx),
+		func(err error, next time.Duration) {
+			p.log.Warn("brokers unreachable; retrying", "in", next.Round(time.Millisecond), "err", err)
+		}); err != nil {
 		cl.Close()
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("connecting to brokers: %w", err)
 	}
 	if td := p.cfg.TopicDefaults; td.Create {
