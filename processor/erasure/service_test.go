@@ -326,3 +326,51 @@ func TestEraseScale(t *testing.T) {
 	t.Logf("erasure of %d events (%d tombstones): %v to receipt, index restore included; then %d events: %v",
 		n, n*(len(pcfg.Views)+1)+1, cold, rcs[1].Events, warm)
 }
+
+// TestRebalance: two instances share the requests; when one stops, the
+// other takes its partitions over, rebuilds their index from the changelog
+// alone and erases subjects of every partition completely.
+func TestRebalance(t *testing.T) {
+	e := newEnv(t)
+	const parts = 6
+	pcfg, ecfg := e.configs(parts)
+	kr := e.startKeyring(pcfg)
+	evs := genEvents(1200, 60, 20, time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC))
+	seed(t, e, pcfg, kr, evs)
+	want := map[string]int{}
+	for _, ev := range evs {
+		want[ev.CustomerID]++
+	}
+	a := ecfg
+	a.StoreDir = t.TempDir()
+	stopA := e.startService(a, pcfg, kr, nil, nil)
+	b := ecfg
+	b.StoreDir = t.TempDir()
+	e.startService(b, pcfg, kr, nil, nil)
+
+	total := 0
+	erase := func(ids ...int) {
+		t.Helper()
+		for _, i := range ids {
+			e.request(ecfg, fmt.Sprintf("req-%02d", i), fmt.Sprintf("cust-%02d", i))
+		}
+		total += len(ids)
+		rcs := e.receipts(ecfg, total, time.Minute)
+		if len(rcs) != total {
+			t.Fatalf("got %d receipts, want %d", len(rcs), total)
+		}
+		for _, rc := range rcs {
+			var i int
+			fmt.Sscanf(rc.RequestID, "req-%d", &i)
+			if w := want[fmt.Sprintf("cust-%02d", i)]; rc.Events != w || rc.Tombstones[pcfg.Views[0].Topic] != w {
+				t.Errorf("%s: %d events, %d tombstones on %s; want %d", rc.RequestID, rc.Events, rc.Tombstones[pcfg.Views[0].Topic], pcfg.Views[0].Name, w)
+			}
+		}
+	}
+	erase(0, 1, 2, 3, 4) // shared by both instances
+	if err := stopA(); err != nil {
+		t.Fatalf("stopping one instance: %v", err)
+	}
+	erase(5, 6, 7, 8, 9, 10, 11, 12, 13, 14) // now all on the other one
+	t.Logf("15 subjects erased across a rebalance; %d events each", want["cust-05"])
+}
