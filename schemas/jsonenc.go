@@ -88,6 +88,15 @@ func appendTime(dst []byte, name string, t time.Time) ([]byte, error) {
 	return append(dst, '"'), nil
 }
 
+// jsonSafe tells the ASCII bytes that stand for themselves in a JSON string
+// (HTML-safe, as encoding/json writes them).
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendJSONString appends s as a JSON string, escaped as encoding/json does:
 // quotes, backslashes, control characters, <, > and & (HTML-safe), U+2028
 // and U+2029, and invalid UTF-8 as U+FFFD.
@@ -97,7 +106,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafe[c] {
 				i++
 				continue
 			}
