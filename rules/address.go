@@ -51,7 +51,7 @@ func houseNumber(t string, i int) int {
 		}
 		return k
 	}
-	for _, suf := range [...]string{" hs", " bis", " huis", " zw", " rd", " bg"} {
+	for _, suf := range [...]string{" hs", " bis", " huis", " zw", " rd", " bg", " rood", " zwart", " boven", " beneden", " II", " III", " IV"} {
 		if strings.HasPrefix(t[i:], suf) && (i+len(suf) == len(t) || !isAlpha(t[i+len(suf)])) {
 			return i + len(suf)
 		}
@@ -89,7 +89,10 @@ func (s *scanner) cityAt(i int) int {
 			break
 		}
 		lx := s.e.lexOf(w)
-		if startsUpper(t, k) || strings.HasPrefix(w, "'s-") {
+		if e-k == 2 && isUpper(t[k]) && isUpper(t[k+1]) && end > 0 && e+1 < len(t) && t[e] == ' ' && isDigit(t[e+1]) && strings.Contains(usStates, w) {
+			break // "Tucson AZ 85701": the state is not part of the city
+		}
+		if startsUpper(t, k) || strings.HasPrefix(w, "'s-") || strings.HasPrefix(w, "'S-") {
 			if lx&(kStop|kGreeting) != 0 && lx&kNotName == 0 {
 				break
 			}
@@ -107,6 +110,9 @@ func (s *scanner) cityAt(i int) int {
 func (s *scanner) addressTail(i int) int {
 	t := s.text
 	i = unitAfter(t, i)
+	if i < len(t) && (t[i] == '\n' || t[i] == '\r') {
+		return s.blockTail(i)
+	}
 	end := i
 	k := i
 	if k < len(t) && t[k] == ',' {
@@ -264,7 +270,7 @@ func (s *scanner) street(a, we int, lx uint32) int {
 			lastStreet = startsUpper(t, k) && s.e.isStreet(t[k:e])
 		}
 		if lx&kStreetWord == 0 && !(lastStreet && lx&(kStop|kGreeting|kIntro|kAddrCtx) == 0) &&
-			(lx&(kStop|kNotName|kGreeting) != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr)) {
+			(lx&(kStop|kNotName|kGreeting) != 0 || lx>>kMonthShift&0xf != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr) || sentenceBetween(t, a)) {
 			return 0
 		}
 	}
@@ -324,12 +330,12 @@ func wordBack(t string, e int) int {
 // numberAddress handles addresses that start with a number: Dutch postcodes
 // (1234 AB City) and English street lines (12B High Street, Springfield, IL 62704).
 // gs..ge is a single digit group. It returns the end, or 0.
-func (s *scanner) numberAddress(gs, ge int) int {
+func (s *scanner) numberAddress(from, gs, ge int) int {
 	if !s.e.enabledAny(Address) {
 		return 0
 	}
 	t := s.text
-	if p := nlPostcode(t, gs); p > 0 && ge-gs == 4 {
+	if p := nlPostcode(t, gs); p > 0 && ge-gs == 4 && from == gs {
 		end := p
 		conf := float32(0.8)
 		if c := s.cityAt(p); c > 0 {
@@ -348,15 +354,27 @@ func (s *scanner) numberAddress(gs, ge int) int {
 	if i < len(t) && isAlpha(t[i]) && i+1 < len(t) && t[i+1] == ' ' {
 		i++
 	}
-	// Capitalised words, the last a street type.
+	// Capitalised words, the last a street type. "W 42nd St", "E 7th Street": a directional
+	// and an ordinal count as the name.
+	n0 := 0
+	if o := ordinalStreet(t, i); o > i {
+		i, n0 = o, 1
+	}
 	k, e := nextWord(t, i)
 	streetEnd := 0
-	for n := 0; n < 4 && k >= 0 && startsUpper(t, k); n++ {
+	for n := n0; n < 4+n0 && k >= 0 && startsUpper(t, k); n++ {
 		lx := s.e.lexOf(t[k:e])
 		if lx&kStreetType != 0 && n > 0 {
 			streetEnd = e
 			if e < len(t) && t[e] == '.' && e-k <= 4 {
 				streetEnd = e + 1
+			}
+			// "Birch Hollow Lane", "Meadow View Road": another street type right after.
+			if k2, e2 := nextWord(t, e); k2 >= 0 && startsUpper(t, k2) && s.e.lexOf(t[k2:e2])&kStreetType != 0 {
+				streetEnd = e2
+				if e2 < len(t) && t[e2] == '.' && e2-k2 <= 4 {
+					streetEnd = e2 + 1
+				}
 			}
 			break
 		}
@@ -374,13 +392,13 @@ func (s *scanner) numberAddress(gs, ge int) int {
 		}
 		streetEnd = e
 	}
-	start := gs
+	start := from
 	// "Flat 29, 235B Oak Avenue", "Apt 4, ..."
 	for _, unit := range [...]string{"Flat ", "Apartment ", "Apt ", "Unit ", "Suite ", "Appartement "} {
 		lo := max(0, gs-len(unit)-8)
 		if idx := strings.LastIndex(t[lo:gs], unit); idx >= 0 {
 			seg := t[lo+idx+len(unit) : gs]
-			if len(seg) >= 3 && isDigit(seg[0]) && strings.HasSuffix(seg, ", ") {
+			if len(seg) >= 3 && isDigit(seg[0]) && strings.HasSuffix(seg, ", ") && from == gs {
 				start = lo + idx
 			}
 		}
@@ -388,4 +406,154 @@ func (s *scanner) numberAddress(gs, ge int) int {
 	end := s.addressTail(streetEnd)
 	s.add(start, end, Address, 0.9, "address.street_line", "house number and street type")
 	return end
+}
+
+// blockTail extends a street line that ends at the line break i over the next lines of an
+// address block: "1234 AB City", a UK postcode, "City\nPOSTCODE" or "City, ST 12345".
+// A town line on its own is taken only when a postcode or state and ZIP follow it.
+func (s *scanner) blockTail(i int) int {
+	t := s.text
+	k := i
+	if k < len(t) && t[k] == '\r' {
+		k++
+	}
+	if k >= len(t) || t[k] != '\n' {
+		return i
+	}
+	k++
+	if p := nlPostcode(t, k); p > 0 {
+		if c := s.cityAt(p); c > 0 {
+			return c
+		}
+		if p+2 < len(t) && t[p] == ' ' && t[p+1] == ' ' {
+			if c := s.cityAt(p + 1); c > 0 {
+				return c
+			}
+		}
+		return p
+	}
+	if p := ukPostcode(t, k); p > 0 {
+		return p
+	}
+	c := s.cityLine(k)
+	if c == 0 {
+		return i
+	}
+	if e := stateZip(t, c); e > 0 {
+		return e
+	}
+	if c < len(t) && (t[c] == '\n' || t[c] == ',' && c+1 < len(t) && t[c+1] == '\n') {
+		n := c + 1
+		if t[c] == ',' {
+			n++
+		}
+		if p := ukPostcode(t, n); p > 0 {
+			return p
+		}
+	}
+	return i
+}
+
+// cityLine matches one to four capitalised words (particles allowed) starting at i and ending
+// at a line break, a comma or a space before a state code; it returns the end, or 0.
+func (s *scanner) cityLine(i int) int {
+	t := s.text
+	k := i
+	end := 0
+	for n := 0; n < 4 && k < len(t); n++ {
+		e := wordEnd(t, k, min(len(t), k+40))
+		if t[k] == '\'' && k+1 < len(t) && isAlpha(t[k+1]) {
+			e = wordEnd(t, k+1, min(len(t), k+40))
+		}
+		if e <= k {
+			break
+		}
+		lx := s.e.lexOf(t[k:e])
+		if startsUpper(t, k) || t[k] == '\'' {
+			if lx&(kStop|kGreeting) != 0 && lx&kNotName == 0 {
+				return 0
+			}
+		} else if lx&kParticle == 0 && t[k:e] != "aan" {
+			return 0
+		}
+		end = e
+		if e >= len(t) || t[e] != ' ' || e+1 < len(t) && !isAlpha(t[e+1]) && t[e+1] != '\'' {
+			break
+		}
+		k = e + 1
+	}
+	if end == 0 || end < len(t) && t[end] != '\n' && t[end] != ',' && t[end] != ' ' && t[end] != '\r' {
+		return 0
+	}
+	return end
+}
+
+// stateZip matches ", ST 12345" or " ST 12345" (US state and ZIP) at i and returns the end, or 0.
+func stateZip(t string, i int) int {
+	k := i
+	if k < len(t) && t[k] == ',' {
+		k++
+	}
+	if k+9 > len(t) || t[k] != ' ' || !isUpper(t[k+1]) || !isUpper(t[k+2]) || t[k+3] != ' ' || !strings.Contains(usStates, t[k+1:k+3]) {
+		return 0
+	}
+	z := k + 4
+	for z < len(t) && isDigit(t[z]) && z-(k+4) < 5 {
+		z++
+	}
+	if z-(k+4) != 5 || z < len(t) && isAlnum(t[z]) && t[z] != '-' {
+		return 0
+	}
+	if z+5 <= len(t) && t[z] == '-' && isDigit(t[z+1]) {
+		z += 5
+	}
+	return z
+}
+
+// ordinalStreet matches " W 42nd" / " 5th" / " E. 7th" (an optional compass letter and an
+// ordinal) after the house number ending at i and returns the end of the ordinal, or i.
+func ordinalStreet(t string, i int) int {
+	k := i
+	if k+2 < len(t) && t[k] == ' ' && (t[k+1] == 'N' || t[k+1] == 'S' || t[k+1] == 'E' || t[k+1] == 'W') {
+		d := k + 2
+		if d < len(t) && (t[d] == 'E' || t[d] == 'W') {
+			d++
+		}
+		if d < len(t) && t[d] == '.' {
+			d++
+		}
+		if d < len(t) && t[d] == ' ' {
+			k = d
+		}
+	}
+	if k >= len(t) || t[k] != ' ' {
+		return i
+	}
+	d := k + 1
+	for d < len(t) && isDigit(t[d]) && d-k <= 3 {
+		d++
+	}
+	if d == k+1 || d+2 > len(t) {
+		return i
+	}
+	switch t[d : d+2] {
+	case "st", "nd", "rd", "th":
+	default:
+		return i
+	}
+	if d+2 < len(t) && t[d+2] != ' ' {
+		return i
+	}
+	return d + 2
+}
+
+// sentenceBetween reports whether a sentence end ("? ", "! ", ". ") lies in the 24 bytes before a,
+// so an address word in an earlier sentence does not count.
+func sentenceBetween(t string, a int) bool {
+	for i := a - 2; i >= max(0, a-24); i-- {
+		if (t[i] == '?' || t[i] == '!' || t[i] == '.') && t[i+1] == ' ' {
+			return true
+		}
+	}
+	return false
 }

@@ -66,7 +66,7 @@ func lexicon() map[string]uint32 {
 	add(kStreetType, `street st road rd avenue ave lane ln drive dr close way court ct place pl crescent grove gardens
 		terrace square sq boulevard blvd hill park row walk mews parkway pkwy highway hwy circle cir trail path green
 		rise view yard wharf quay embankment broadway parade approach gate hollow ridge meadow meadows vale
-		esplanade crossing loop run pike plaza alley`)
+		esplanade crossing loop run pike plaza alley bank wynd`)
 	add(kAddrCtx, `adres address adresse addr woon woonadres wonen woont woon verhuisd moved move ship shipping deliver
 		delivery bezorg bezorgen bezorgadres afleveradres factuuradres postadres straat located live lives living
 		send sturen stuur naar to`)
@@ -114,7 +114,7 @@ func lexicon() map[string]uint32 {
 		name, num, _ := strings.Cut(f, ":")
 		m[name] |= uint32(atoi(num)) << kMonthShift
 	}
-	add(kStreetWord, "laan weg plein kade dijk singel gracht straat dreef steeg markt wal hof park boulevard ring")
+	add(kStreetWord, "laan weg plein kade dijk singel gracht straat dreef steeg markt wal hof park boulevard ring brink")
 	return m
 }
 

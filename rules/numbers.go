@@ -86,13 +86,20 @@ func (s *scanner) numberRun(a, j int) int {
 	// Run-level detectors: postcodes, leading house numbers, day + month name dates.
 	if G == 1 && !plus {
 		g := groups[0]
-		if e := s.numberAddress(g.start, g.end); e > 0 {
+		if e := s.numberAddress(g.start, g.start, g.end); e > 0 {
 			return max(e, j)
 		}
 		if g.end-g.start <= 2 {
 			if e := s.dateWords(g.start); e > 0 {
 				return max(e, j)
 			}
+		}
+	}
+	// "1/29 Abbey Close", "3/36 Windmill Hill": flat / house number.
+	if G == 2 && !plus && groups[1].start == groups[0].end+1 && s.text[groups[0].end] == '/' &&
+		groups[0].end-groups[0].start <= 3 && groups[1].end-groups[1].start <= 3 {
+		if e := s.numberAddress(groups[0].start, groups[1].start, groups[1].end); e > 0 {
+			return max(e, j)
 		}
 	}
 	if G >= 3 && !glued {
