@@ -29,3 +29,21 @@ func TestGeneralise2AddressBlock(t *testing.T) {
 		{give: "Page 3/12 of the 2nd edition", locale: "en-GB", want: nil},
 	})
 }
+
+func TestGeneralise2Password(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "```\n\"password\": \"Gr4nd!Piano\",\n```", want: []string{"PASSWORD:Gr4nd!Piano"}},
+		{give: "MAIL_PASSWORD=q8Zr!t2Lw\nPORT=25", want: []string{"PASSWORD:q8Zr!t2Lw"}},
+		{give: "ftp_pass = Walvis#77", want: []string{"PASSWORD:Walvis#77"}},
+		{give: "I changed my password to Harbour_88 last night", locale: "en-GB", want: []string{"PASSWORD:Harbour_88"}},
+		{give: "The password I've been using is Oyster2001!.", locale: "en-GB", want: []string{"PASSWORD:Oyster2001!"}},
+		{give: "my login is Fjord@512 btw", locale: "en-GB", want: []string{"PASSWORD:Fjord@512"}},
+		{give: "wachtwoord dat ik gebruik is QwPlMzKo", want: []string{"PASSWORD:QwPlMzKo"}},
+		// Look-alikes: a plain word after "to", a login name, a failing login, config keys that are not secrets.
+		{give: "I need my password to change every month", locale: "en-GB", want: nil},
+		{give: "Please reset the password to default.", locale: "en-GB", want: nil},
+		{give: "my login is broken since Monday", locale: "en-GB", want: nil},
+		{give: "Login: jdoe77", locale: "en-GB", want: nil},
+		{give: "DB_HOST=db1\nDB_USER=admin", want: nil},
+	})
+}

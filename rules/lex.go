@@ -19,6 +19,9 @@ const (
 // kStreetWord marks street words that can start a street name on their own (Laan van ..., Plein 1944).
 const kStreetWord uint32 = 1 << 12
 
+// kLogin marks weak password keywords ("my login is X"): only "is"/"was" and a secret-looking token.
+const kLogin uint32 = 1 << 13
+
 // kMonthShift: bits 24..27 of a lexicon entry hold the month number of a month name.
 const kMonthShift = 24
 
@@ -44,6 +47,7 @@ func lexicon() map[string]uint32 {
 	}
 	add(kPassword, `wachtwoord ww pw pwd passwd password passw passwort paswoord pass wachtwoordje pincode pin
 		passcode passphrase wachtzin inlogcode toegangscode wifi-wachtwoord inlogwachtwoord kennwort contraseña mot-de-passe mdp`)
+	add(kLogin, `login logon log-in inlog`)
 	add(kConnector, `is was nu now to naar wordt becomes equals reads luidt currently still gewoon just are zijn
 		was: is: set changed veranderd gewijzigd new nieuw nieuwe het de the my mijn of van`)
 	add(kNotSecret, `verlopen expired incorrect correct verkeerd wrong vergeten forgotten forgot kwijt lost reset resetten
@@ -130,7 +134,7 @@ func triggerIndex(w string) uint32 {
 func triggerSet(lex map[string]uint32) [256]uint64 {
 	var b [256]uint64
 	for w, k := range lex {
-		if w != "" && (k&(kPassword|kGreeting|kIntro) != 0 || k>>kMonthShift&0xf != 0) {
+		if w != "" && (k&(kPassword|kGreeting|kIntro|kLogin) != 0 || k>>kMonthShift&0xf != 0) {
 			h := triggerIndex(w)
 			b[h>>6] |= 1 << (h & 63)
 		}

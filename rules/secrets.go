@@ -233,10 +233,18 @@ func ukPostcode(t string, i int) int {
 }
 
 // password extracts the secret after a password keyword ending at k and returns its end, or 0.
-func (s *scanner) password(k int) int {
+func (s *scanner) password(k int) int { return s.passwordAfter(k, false) }
+
+// passwordAfter is password; weak keywords ("login") need an explicit separator and a secret
+// that does not look like a plain word or an e-mail address.
+func (s *scanner) passwordAfter(k int, weak bool) int {
 	t := s.text
 	i := k
-	sep, far := false, false
+	sep, far, strong := false, false, weak
+	// A quoted key in a config snippet: "password": "X", 'pass' = 'X'.
+	if i+1 < len(t) && (t[i] == '"' || t[i] == '\'') && (t[i+1] == ':' || t[i+1] == '=' || t[i+1] == ' ') {
+		i++
+	}
 	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
 		i++
 	}
@@ -244,6 +252,16 @@ func (s *scanner) password(k int) int {
 		return 0
 	}
 	switch {
+	case weak:
+		// "my login is X": a login name after ':' is usually the user name.
+		we := i
+		for we < len(t) && isAlpha(t[we]) {
+			we++
+		}
+		if !lowerWordIs(t[i:we], "is", "was") {
+			return 0
+		}
+		i, sep = we, true
 	case t[i] == ':' || t[i] == '=' || t[i] == '-' && i+1 < len(t) && t[i+1] == ' ':
 		i++
 		sep = true
@@ -252,12 +270,17 @@ func (s *scanner) password(k int) int {
 		for we < len(t) && isAlpha(t[we]) {
 			we++
 		}
-		switch lowerWordIs(t[i:we], "is", "was", "wordt", "luidt", "becomes", "equals", "reads", "are", "zijn") {
-		case true:
+		switch {
+		case lowerWordIs(t[i:we], "is", "was", "wordt", "luidt", "becomes", "equals", "reads", "are", "zijn"):
 			i, sep = we, true
 			if i < len(t) && t[i] == ':' {
 				i++
 			}
+		case !weak && we < len(t) && t[we] == ' ' && lowerWordIs(t[i:we], "to", "naar", "into"):
+			// "reset my password to X", "wachtwoord gewijzigd naar X": only a secret-looking token.
+			i, sep, strong = we, true, true
+		case weak:
+			return 0
 		default:
 			// "password for the portal is X", "wachtwoord van mijn account: X".
 			if k2 := s.passwordSep(i); k2 > 0 {
@@ -335,7 +358,17 @@ func (s *scanner) password(k int) int {
 	if s.e.lexOf(tok)&(kStop|kNotSecret) != 0 {
 		return 0
 	}
-	if dig == 0 && other == 0 {
+	// Mixed case inside the word (EkXzMBCCBF, yJpEyQbJx): a random secret, not a word.
+	innerUp := lo > 0 && up > 0 && (up > 1 || !isUpper(tok[0])) && len(tok) >= 6
+	if strong && dig == 0 && other == 0 && !innerUp {
+		return 0
+	}
+	if weak {
+		if at := strings.IndexByte(tok, '@'); at >= 0 && strings.IndexByte(tok[at:], '.') > 0 {
+			return 0 // an e-mail address as the login name
+		}
+	}
+	if dig == 0 && other == 0 && !innerUp {
 		if !sep || far || up == 0 && len(tok) < 5 {
 			return 0
 		}
@@ -379,6 +412,9 @@ func (s *scanner) passwordSep(i int) int {
 			return i + 1
 		}
 		we := i
+		if t[i] == 'I' && i+1 < len(t) && (t[i+1] == ' ' || t[i+1] == '\'') {
+			we++ // "the password I've been using is"
+		}
 		for we < len(t) && (isLower(t[we]) || t[we] == '-' || t[we] == '\'') {
 			we++
 		}

@@ -72,6 +72,16 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 		if e := s.password(we); e > 0 {
 			return e
 		}
+	} else if lx&kLogin != 0 && s.e.enabledAny(Password) {
+		if e := s.passwordAfter(we, true); e > 0 {
+			return e
+		}
+	}
+	if we < len(t) && t[we] == '_' && s.e.enabledAny(Password) {
+		// Config keys: DB_PASSWORD=, smtp_pass =, mail_wachtwoord:.
+		if e := s.identPassword(we); e > 0 {
+			return e
+		}
 	}
 	if lx>>kMonthShift != 0 {
 		if e := s.monthFirst(a, we); e > 0 {
@@ -599,4 +609,29 @@ func (s *scanner) lastWordStart(e int) int {
 		i--
 	}
 	return i
+}
+
+// identPassword handles an identifier joined by '_' at i whose last part is a password keyword
+// (DB_PASSWORD=X, smtp_pass = X) and returns the end of the secret, or 0.
+func (s *scanner) identPassword(i int) int {
+	t := s.text
+	for n := 0; n < 4 && i < len(t) && t[i] == '_'; n++ {
+		k := i + 1
+		e := k
+		for e < len(t) && isAlpha(t[e]) {
+			e++
+		}
+		if e == k {
+			return 0
+		}
+		if e < len(t) && t[e] == '_' {
+			i = e
+			continue
+		}
+		if s.e.lexOf(t[k:e])&kPassword == 0 {
+			return 0
+		}
+		return s.password(e)
+	}
+	return 0
 }
