@@ -47,3 +47,13 @@ func TestGeneralise2Password(t *testing.T) {
 		{give: "DB_HOST=db1\nDB_USER=admin", want: nil},
 	})
 }
+
+func TestGeneralise2URLKeys(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "GET https://api.example.org/v2/items?access_token=Zr8kQ2mW7xP4vN9bT3yL6cH1&page=2", locale: "en-GB",
+			want: []string{"API_KEY:Zr8kQ2mW7xP4vN9bT3yL6cH1"}},
+		{give: "zie export?key=sk_live_4eC39HqLyjWDarjtT1zdp7dc", want: []string{"API_KEY:sk_live_4eC39HqLyjWDarjtT1zdp7dc"}},
+		// Look-alikes: ordinary query values.
+		{give: "https://shop.example.com/search?q=winter+jacket&utm_source=newsletter_december", locale: "en-GB", want: nil},
+	})
+}

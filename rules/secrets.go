@@ -116,6 +116,14 @@ func (s *scanner) apiKey(a, j int) int {
 	for e < j && isKeyByte(t[e]) {
 		e++
 	}
+	if e < j && (t[e] == '?' || t[e] == ':') {
+		// A URL query: https://host/path?api_key=...&token=...
+		if q := strings.IndexByte(t[e:j], '?'); q >= 0 {
+			if r := s.queryKeys(e+q, j); r > 0 {
+				return r
+			}
+		}
+	}
 	e = trimToken(t, a, e)
 	tok := t[a:e]
 	if len(tok) < 16 {
@@ -452,4 +460,30 @@ func openQuote(t string, i int) (string, int) {
 		return "“", len("„")
 	}
 	return "", 0
+}
+
+// queryKeys checks the values of a URL query t[q:j] (q at '?') for keys and returns j if one
+// was found, or 0.
+func (s *scanner) queryKeys(q, j int) int {
+	t := s.text
+	found := false
+	for k := q; k < j; k++ {
+		if t[k] != '?' && t[k] != '&' {
+			continue
+		}
+		n := k + 1
+		for n < j && (isAlnum(t[n]) || t[n] == '_' || t[n] == '-') {
+			n++
+		}
+		if n == k+1 || n+17 > j || t[n] != '=' {
+			continue
+		}
+		if s.apiKey(n+1, j) > 0 {
+			found = true
+		}
+	}
+	if found {
+		return j
+	}
+	return 0
 }
