@@ -54,8 +54,33 @@ func (s *scanner) birthDate(st, en int, det string) bool {
 		return false
 	}
 	s.lastDOB = en
-	s.add(st, en, BirthDate, 0.95, det, "date after a birth context word")
+	s.add(weekdayBefore(s.text, st), en, BirthDate, 0.95, det, "date after a birth context word")
 	return true
+}
+
+// weekdayBefore extends a date starting at st over a weekday name before it ("zondag 3 maart
+// 1968", "Tuesday, 4 July 1990") and returns the new start.
+func weekdayBefore(t string, st int) int {
+	p := st - 1
+	if p < 1 || t[p] != ' ' {
+		return st
+	}
+	if t[p-1] == ',' {
+		p--
+	}
+	ws := p
+	for ws > 0 && isAlpha(t[ws-1]) {
+		ws--
+	}
+	if p-ws < 5 || ws > 0 && isAlpha(t[ws-1]) {
+		return st
+	}
+	w := t[ws:p]
+	if lowerWordIs(w, "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday") {
+		return ws
+	}
+	return st
 }
 
 // numericDates looks for d-m-y, m/d/y and y-m-d dates among the run's groups.
@@ -111,6 +136,19 @@ func yearAt(t string, i int) int {
 	}
 	for i < len(t) && t[i] == ' ' {
 		i++
+	}
+	// Two-digit year with an apostrophe: '68, ’68.
+	k := -1
+	if i < len(t) && t[i] == '\'' {
+		k = i + 1
+	} else if len(t)-i >= 3 && t[i:i+3] == "’" {
+		k = i + 3
+	}
+	if k > 0 {
+		if k+2 <= len(t) && isDigit(t[k]) && isDigit(t[k+1]) && (k+2 == len(t) || !isAlnum(t[k+2])) {
+			return k + 2
+		}
+		return -1
 	}
 	if i+4 <= len(t) && isDigit(t[i]) && isDigit(t[i+1]) && isDigit(t[i+2]) && isDigit(t[i+3]) && (i+4 == len(t) || !isAlnum(t[i+4])) {
 		y := atoi(t[i : i+4])

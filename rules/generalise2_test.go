@@ -57,3 +57,15 @@ func TestGeneralise2URLKeys(t *testing.T) {
 		{give: "https://shop.example.com/search?q=winter+jacket&utm_source=newsletter_december", locale: "en-GB", want: nil},
 	})
 }
+
+func TestGeneralise2BirthDate(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "Ik ben geboren op 2 april '71 in Gouda.", want: []string{"DATE_OF_BIRTH:2 april '71"}},
+		{give: "born on March 9, ’84 in Cork", locale: "en-GB", want: []string{"DATE_OF_BIRTH:March 9, ’84"}},
+		{give: "Geboren op dinsdag 4 mei 1982.", want: []string{"DATE_OF_BIRTH:dinsdag 4 mei 1982"}},
+		{give: "I was born on Friday, 13 June 1975", locale: "en-GB", want: []string{"DATE_OF_BIRTH:Friday, 13 June 1975"}},
+		// Look-alikes: dates with an apostrophe year or a weekday but no birth word.
+		{give: "Geleverd op vrijdag 4 mei 2025, factuur van 2 april '24.", want: nil},
+		{give: "Opened in May '98 and still going", locale: "en-GB", want: nil},
+	})
+}
