@@ -140,6 +140,12 @@ func (s *scanner) sentenceBefore(pos, window int) int {
 			// "geb. 12-3-1980" and "t.n.v. X" keep going; a capitalised next sentence stops.
 			return i + 1
 		}
+		if (c == '.' || c == '!' || c == '?') && i+2 < pos && t[i+1] == ' ' && isLower(t[i+2]) && i >= 3 &&
+			(isDigit(t[i-1]) || c != '.' || plainSentenceEnd(t, i)) {
+			// A lower-case next sentence: "took the parcel in. card number". Abbreviations
+			// (geb., t.n.v., nr., tel.) keep going.
+			return i + 1
+		}
 	}
 	return lo
 }
@@ -148,4 +154,18 @@ func (s *scanner) sentenceBefore(pos, window int) int {
 func (s *scanner) ctxSentence(pos, window int, l *kwList) bool {
 	lo := s.sentenceBefore(pos, window)
 	return s.ctxIn(lo, pos, l)
+}
+
+// plainSentenceEnd reports whether the '.' at i ends a lower-case word of two or more letters
+// that is not a common abbreviation.
+func plainSentenceEnd(t string, i int) bool {
+	ws := i
+	for ws > 0 && isLower(t[ws-1]) {
+		ws--
+	}
+	if i-ws < 2 || ws > 0 && (t[ws-1] == '.' || isAlnum(t[ws-1])) {
+		return false
+	}
+	return !lowerWordIs(t[ws:i], "geb", "nr", "no", "tel", "ca", "bijv", "resp", "incl", "excl", "ref", "vs",
+		"approx", "dhr", "mevr", "mw", "mr", "mrs", "ms", "dr", "st", "zgn", "evt", "ivm", "mbt", "tav", "nl", "ex", "exp")
 }

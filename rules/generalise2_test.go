@@ -69,3 +69,19 @@ func TestGeneralise2BirthDate(t *testing.T) {
 		{give: "Opened in May '98 and still going", locale: "en-GB", want: nil},
 	})
 }
+
+func TestGeneralise2Numbers(t *testing.T) {
+	runCases(t, []detectCase{
+		{give: "Visa 4111  1111  1111  1111, exp 01/29", locale: "en-GB", want: []string{"CREDIT_CARD:4111  1111  1111  1111"}},
+		// A lower-case sentence after a parcel word is a new sentence: the card is not vetoed.
+		{give: "They left the parcel outside. card number 4111111111111111 exp 11/27", locale: "en-GB",
+			want: []string{"CREDIT_CARD:4111111111111111"}},
+		{give: "Tel: 1 (503) 555-0172", locale: "en-US", want: []string{"PHONE_NUMBER:1 (503) 555-0172"}},
+		{give: "Connection from [::ffff:81.4.8.97]:443 is refused", locale: "en-GB", want: []string{"IP_ADDRESS:::ffff:81.4.8.97"}},
+		{give: "DB_HOST=81.4.8.97\n", want: []string{"IP_ADDRESS:81.4.8.97"}},
+		// Look-alikes: a gift card in the same lower-case sentence, a version glued to a key, an abbreviation.
+		{give: "the gift card 4111  1111  1111  1111 has no balance", locale: "en-GB", want: nil},
+		{give: "APP_VERSION=2.4.1\n", want: nil},
+		{give: "Bestelling nr. 4111111111111111 is onderweg", want: nil},
+	})
+}

@@ -185,6 +185,9 @@ func (s *scanner) uniformSep(g0, g1 int) byte {
 	var sep byte
 	for k := g0; k < g1; k++ {
 		x := s.sepOf(k)
+		if x == "  " {
+			x = " " // "4296  4097  8753  4773": a double space between groups
+		}
 		if len(x) != 1 {
 			return 0xff
 		}

@@ -333,8 +333,27 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 	}
 	// Letters (possibly mixed with digits).
 	if fl&cColon != 0 && fl&cHex != 0 && fl&cDigit != 0 {
+		if a >= 2 && t[a-1] == ':' && t[a-2] == ':' {
+			// "::ffff:192.0.2.1", "[::1a2b:...]": the leading "::" was stripped as punctuation.
+			if end := s.ipv6(a-2, j); end > 0 {
+				return end
+			}
+		}
 		if end := s.ipv6(a, j); end > 0 {
 			return end
+		}
+	}
+	if fl&cDigit != 0 && a+1 < j {
+		// "SERVER_IP=192.0.2.7", "host=2001:db8::5": a value glued to its key.
+		if q := strings.IndexByte(t[a+1:j], '='); q >= 0 {
+			v := a + 1 + q + 1
+			if v < j && isDigit(t[v]) {
+				var vf uint16
+				for k := v; k < j; k++ {
+					vf |= s.e.cls[t[k]]
+				}
+				s.dispatch(v, j, vf, false)
+			}
 		}
 	}
 	if fl&cDigit != 0 {
