@@ -85,3 +85,29 @@ func TestGeneralise2Numbers(t *testing.T) {
 		{give: "Bestelling nr. 4111111111111111 is onderweg", want: nil},
 	})
 }
+
+func TestGeneralise2Person(t *testing.T) {
+	runCases(t, []detectCase{
+		// Mail headers: "Last, First" in quotes, [mailto:], a quoted name.
+		{give: "From: \"Quigley, Saoirse\" <sq@example.ie>", locale: "en-GB",
+			want: []string{"PERSON:Quigley, Saoirse", "EMAIL_ADDRESS:sq@example.ie"}},
+		{give: "Van: Teuntje Brandsma [mailto:tb@example.nl]", want: []string{"PERSON:Teuntje Brandsma", "EMAIL_ADDRESS:tb@example.nl"}},
+		{give: "Van: \"Okke Rienstra\" <okke@example.nl>", want: []string{"PERSON:Okke Rienstra", "EMAIL_ADDRESS:okke@example.nl"}},
+		// Agents and customers introducing themselves; thanks + "je"/"you"; a name after "! " ending the message.
+		{give: "Hoi! Ik ben Zwaantje van de webshop.", want: []string{"PERSON:Zwaantje"}},
+		{give: "Hi, you're chatting with Oisin. How can I help?", locale: "en-GB", want: []string{"PERSON:Oisin"}},
+		{give: "Thanks for waiting, my name's Tadhg.", locale: "en-GB", want: []string{"PERSON:Tadhg"}},
+		{give: "Dank je Wietse, ik kijk even.", want: []string{"PERSON:Wietse"}},
+		{give: "Nog een fijne avond! Okke", want: []string{"PERSON:Okke"}},
+		{give: "Dear Mr Mac Suibhne,", locale: "en-GB", want: []string{"PERSON:Mac Suibhne"}},
+		// Look-alikes: the first line after an opening greeting, brands named after people, departments,
+		// streets after a title, a word after "!" that does not end the message.
+		{give: "Good afternoon,\n\nConnection from the office keeps dropping.", locale: "en-GB", want: nil},
+		{give: "Goedemorgen,\n\nTijdelijk geen bereik in de wijk.", want: nil},
+		{give: "Ik heb koffie van Douwe Egberts en Albert Heijn gekocht.", want: nil},
+		{give: "Met vriendelijke groet,\nAfdeling Debiteurenbeheer", want: nil},
+		{give: "De winkel aan de Dr. Lelylaan was dicht.", want: nil},
+		{give: "Top! Bedankt voor de hulp.", want: nil},
+		{give: "I'm Dutch and I'm happy.", locale: "en-GB", want: nil},
+	})
+}

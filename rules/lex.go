@@ -64,7 +64,7 @@ func lexicon() map[string]uint32 {
 		collega colleague medewerker spoke gesproken sprak zus broer vader moeder man vrouw
 		husband wife son daughter zoon dochter partner vriend vriendin friend contactpersoon
 		heer hr prof ir ing drs mw sir madam madame neighbour neighbor buurman buurvrouw buren holder
-		spreekt speaking talking`)
+		spreekt speaking talking chatting name's naam's`)
 	add(kParticle, `van de der den het 't ter ten te op in la le du da di del della von vom zu zum al el bin ibn y dos das
 		des du van't v.d. vd`)
 	add(kStreetType, `street st road rd avenue ave lane ln drive dr close way court ct place pl crescent grove gardens
@@ -81,8 +81,12 @@ func lexicon() map[string]uint32 {
 		london londen amsterdam rotterdam utrecht haarlem groningen europe europa google apple microsoft paypal
 		visa mastercard ideal iban bsn api ip ssn dob pin ww klantenservice support helpdesk team service
 		christmas kerst easter pasen whatsapp facebook instagram twitter linkedin amazon bol coolblue zalando
-		king koning queen koningin god lord iphone android windows mac ios stichting bv b.v vof gemeente
-		afdeling care desk office kantoor holding group groep`)
+		king koning queen koningin god lord iphone android windows ios stichting bv b.v vof gemeente
+		afdeling care desk office kantoor holding group groep services sales billing accounts enquiries
+		klantcontact administratie facturatie webshop helpdesk
+		dutch english british american irish scottish welsh german french polish turkish moroccan indian chinese
+		nigerian belgian spanish italian canadian australian european nederlands nederlandse engels duits frans
+		pools turks marokkaans belgisch`)
 	add(kStop, `a an the and or but if then else when while of to in on at by for with from into onto over under about
 		as is are was were be been being am do does did done have has had having i me my mine myself you your yours
 		yourself he him his she her hers it its we us our ours they them their theirs this that these those there

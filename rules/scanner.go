@@ -87,6 +87,8 @@ type scanner struct {
 	// nameCtx is the end offset of the last word that introduces a person name
 	// (greeting, sign-off, "my name is"), or -1.
 	nameCtx int
+	// ctxOpen is true when nameCtx was set by an opening greeting (Hi, Dear, Goedemorgen).
+	ctxOpen bool
 	// lastEnd is the end of the last candidate emitted by a word detector, to
 	// let the token loop skip text already consumed.
 	groups []group

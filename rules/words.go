@@ -89,6 +89,7 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 		}
 	}
 	if lx&(kGreeting|kIntro) != 0 {
+		s.ctxOpen = lx&kGreeting != 0 && openingGreeting(w)
 		s.nameCtx = we
 		if we < len(t) && t[we] == '.' && (lx&kIntro != 0 || we-a <= 3) {
 			s.nameCtx = we + 1
@@ -126,7 +127,7 @@ func maybeSelf(t string, i int) bool {
 	case 'm':
 		return b == 'a' || b == '\'' || b == 'i'
 	case 's':
-		return b == 'i' || b == '\''
+		return b == 'i' || b == '\'' || b == 't' && i >= 4 && t[i-4] == 'i'
 	}
 	return false
 }
@@ -140,7 +141,7 @@ func selfIntro(t string, a int) bool {
 		ws--
 	}
 	w1 := t[ws:p]
-	if lowerWordIs(w1, "i'm", "im", "it's") {
+	if lowerWordIs(w1, "i'm", "im", "it's", "its") {
 		return true
 	}
 	if !lowerWordIs(w1, "ben", "am", "is") || ws < 2 || t[ws-1] != ' ' {
@@ -299,7 +300,7 @@ func (s *scanner) nameCtxOK(a int) bool {
 		if k == i {
 			return false
 		}
-		if !lowerWordIs(gap[i:k], "is", "was", "ben", "am", "heet", "called", "s", "met", "with", "van", "to") && s.e.lexOf(gap[i:k])&(kGreeting|kIntro) == 0 {
+		if !lowerWordIs(gap[i:k], "is", "was", "ben", "am", "heet", "called", "s", "met", "with", "van", "to", "je", "you", "u") && s.e.lexOf(gap[i:k])&(kGreeting|kIntro) == 0 {
 			return false
 		}
 		i = k - 1
@@ -310,11 +311,16 @@ func (s *scanner) nameCtxOK(a int) bool {
 // followedByEmail reports whether "<x@y>" or "&lt;x@y" follows position i.
 func (s *scanner) followedByEmail(i int) bool {
 	t := s.text
+	if i < len(t) && t[i] == '"' {
+		i++ // Van: "Jan Smit" <jan@...>
+	}
 	for i < len(t) && t[i] == ' ' {
 		i++
 	}
 	if i < len(t) && t[i] == '<' {
 		i++
+	} else if i+8 <= len(t) && t[i] == '[' && hasPrefixFold(t[i+1:], "mailto:") {
+		i += 8 // Van: Jan Smit [mailto:jan@...]
 	} else if i+4 <= len(t) && t[i:i+4] == "&lt;" {
 		i += 4
 	} else if i < len(t) && t[i] == '(' {
@@ -358,6 +364,28 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		nk = ns.kind(w)
 	}
 	strong := s.nameCtxOK(a)
+	if strong && s.ctxOpen && strings.IndexByte(t[s.nameCtx:a], '\n') >= 0 {
+		// "Good afternoon,\n\nConnection from ...": after an opening greeting the next line
+		// starts the message; only list names count there.
+		strong = false
+	}
+	if !strong && nk == 0 && lx == 0 && a >= 3 && t[a-1] == ' ' && maybeSelf(t, a) && selfIntro(t, a) && selfNameEnd(t, we) {
+		// "Ik ben Marek van de klantenservice", "hi its Marek here".
+		strong = true
+	}
+	if nk == 0 && (clearStreet(w) || orgWord(w)) {
+		return 0 // "Dr. Lelylaan", "Medewerker Debiteurenbeheer": a street or a department, not a surname
+	}
+	if !strong && nk == 0 && lx&(kStop|kNotName|kGreeting|kIntro) == 0 && lastWordAfterBang(t, a, we) {
+		// "Fijne dag nog! Romeo", "Have a great day! Cody": a name ending the message after a sign-off.
+		strong = true
+	}
+	if we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && strings.IndexByte(t[we:min(len(t), we+48)], '@') >= 0 {
+		// "From: "Bainbridge, Josephine" <j@...>", "Van: Jan Smit [mailto:...]".
+		if e := s.nameBeforeEmail(a, we, lx); e > 0 {
+			return e
+		}
+	}
 	if lx&kParticle != 0 && strong && nk == 0 {
 		// "mevrouw De Jong", "heer Van der Meer", "Mr. da Silva": a particle starts the surname.
 		pe := we
@@ -391,12 +419,6 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	if lx&kIntro != 0 && nk == 0 {
 		return 0
 	}
-	if nk == 0 && !strong {
-		// Unknown names in reply headers: "On 3 May, Zebulon Quartermaine <z@q.com> wrote:".
-		if e := s.nameBeforeEmail(a, we, lx); e > 0 {
-			return e
-		}
-	}
 	if we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.') {
 		return s.initials(a, we, strong)
 	}
@@ -410,7 +432,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		ok, conf = strong, 0.8
 	case strong && (nk&nameLast != 0 || title):
 		ok, conf = true, 0.85
-	case strong && we-a >= 2 && lx == 0:
+	case strong && we-a >= 2 && lx == 0 && !orgWord(w):
 		ok, conf = true, 0.75
 	}
 	// Extend over particles and further capitalised name parts.
@@ -433,7 +455,8 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 			pk, pe = k2, e2
 		}
 		if np > 0 {
-			if pk < 0 || pe <= pk || !startsUpper(t, pk) || s.e.lexOf(t[pk:pe])&(kStop|kNotName) != 0 {
+			if pk < 0 || pe <= pk || !startsUpper(t, pk) || s.e.lexOf(t[pk:pe])&(kStop|kNotName) != 0 ||
+				nameKind(s.e.lexOf(t[pk:pe])) == 0 && clearStreet(t[pk:pe]) {
 				break
 			}
 			end = pe
@@ -493,6 +516,9 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 			return 0
 		}
 	}
+	if parts >= 2 && end-a <= 24 && brandName(t[a:end]) {
+		return end // "Albert Heijn", "Douwe Egberts": a company named after a person
+	}
 	if strong {
 		conf = max(conf, 0.9)
 	}
@@ -518,7 +544,11 @@ func (s *scanner) nameBeforeEmail(a, we int, lx uint32) int {
 			s.nameCtx = -1
 			return end
 		}
-		k, e := nextWord(t, end)
+		nx := end
+		if n == 0 && nx+2 < len(t) && t[nx] == ',' && t[nx+1] == ' ' {
+			nx++ // "Bainbridge, Josephine" <...>
+		}
+		k, e := nextWord(t, nx)
 		if k < 0 || !startsUpper(t, k) && s.e.lexOf(t[k:e])&kParticle == 0 {
 			return 0
 		}
@@ -634,4 +664,92 @@ func (s *scanner) identPassword(i int) int {
 		return s.password(e)
 	}
 	return 0
+}
+
+// openingGreeting reports whether the greeting w opens a message (a name may follow on the same
+// line) rather than closing it (the name may follow on the next line).
+func openingGreeting(w string) bool {
+	return lowerWordIs(w, "hi", "hoi", "hallo", "hello", "hey", "hee", "hej", "dear", "beste", "geachte", "goedemorgen",
+		"goedemiddag", "goedenavond", "morning", "afternoon", "evening", "welkom", "welcome")
+}
+
+// selfNameEnd reports whether an unknown capitalised word after a self-introduction ends like a
+// name: punctuation, another capitalised word, or "van", "from", "here", "again".
+func selfNameEnd(t string, we int) bool {
+	if nameEnds(t, we) {
+		return true
+	}
+	k, e := nextWord(t, we)
+	if k < 0 {
+		return false
+	}
+	return isUpper(t[k]) || lowerWordIs(t[k:e], "van", "from", "here", "hier", "again", "weer", "speaking")
+}
+
+// brands are companies and brands named after people, written as "Given Family" (lower case).
+var brands = func() map[string]bool {
+	m := map[string]bool{}
+	for _, b := range strings.Split(`albert heijn|douwe egberts|jack wolfskin|tommy hilfiger|calvin klein|ralph lauren|
+hugo boss|ted baker|paul smith|michael kors|karl lagerfeld|jo malone|marc jacobs|john lewis|fred perry|ben sherman|
+kurt geiger|william hill|thomas cook|john deere|charles schwab|morgan stanley|goldman sachs|wells fargo|dow jones|
+harley davidson|rolls royce|aston martin|alfa romeo|mercedes benz|ernst young|warner bros|walt disney|estee lauder|
+vivienne westwood|stella mccartney|victoria beckham|jimmy choo|tom ford|van haren|jan linders|hans anders|
+pearle|martin luther king|anne frank|johnson johnson|sherwin williams|john hancock|dr oetker|bertolli|
+jamie oliver|gordon ramsay|ray ban|dolce gabbana|louis vuitton|yves saint laurent|christian dior|coco chanel`, "|") {
+		if b = strings.TrimSpace(b); b != "" {
+			m[b] = true
+		}
+	}
+	return m
+}()
+
+// brandName reports whether the name n (words separated by single spaces) is a brand.
+func brandName(n string) bool {
+	var buf [24]byte
+	if len(n) > len(buf) {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		buf[i] = lower(n[i])
+	}
+	return brands[string(buf[:len(n)])]
+}
+
+// orgWord reports whether an unknown capitalised word is a department or job word rather than a
+// name ("Medewerker Debiteurenbeheer", "Afdeling Klantenzaken").
+func orgWord(w string) bool {
+	n := len(w)
+	if n < 8 {
+		return false
+	}
+	for _, suf := range [...]string{"beheer", "zaken", "dienst", "service", "contact", "administratie", "verkoop",
+		"inkoop", "planning", "ondersteuning", "advies", "afdeling", "centrum", "management", "support", "relaties"} {
+		if n > len(suf) && hasPrefixFold(w[n-len(suf):], suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// clearStreet reports whether w ends in an unambiguous Dutch street suffix (Lelylaan, Wittlaan).
+func clearStreet(w string) bool {
+	n := len(w)
+	for _, suf := range [...]string{"straat", "laan", "weg", "gracht", "plein", "singel", "kade", "steeg", "dreef"} {
+		if n >= len(suf)+3 && hasPrefixFold(w[n-len(suf):], suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastWordAfterBang reports whether the word t[a:we] follows "! " and ends the message or its line.
+func lastWordAfterBang(t string, a, we int) bool {
+	if a < 2 || t[a-1] != ' ' && t[a-1] != '\n' || t[a-2] != '!' || we-a < 3 {
+		return false
+	}
+	k := we
+	for k < len(t) && (t[k] == ' ' || t[k] == '\r') {
+		k++
+	}
+	return k == len(t) || t[k] == '\n'
 }
