@@ -79,6 +79,7 @@ func TestGeneralise2Numbers(t *testing.T) {
 		{give: "Tel: 1 (503) 555-0172", locale: "en-US", want: []string{"PHONE_NUMBER:1 (503) 555-0172"}},
 		{give: "Connection from [::ffff:81.4.8.97]:443 is refused", locale: "en-GB", want: []string{"IP_ADDRESS:::ffff:81.4.8.97"}},
 		{give: "DB_HOST=81.4.8.97\n", want: []string{"IP_ADDRESS:81.4.8.97"}},
+		{give: "client_ip=::ffff:81.4.8.97 blocked", want: []string{"IP_ADDRESS:::ffff:81.4.8.97"}},
 		// Look-alikes: a gift card in the same lower-case sentence, a version glued to a key, an abbreviation.
 		{give: "the gift card 4111  1111  1111  1111 has no balance", locale: "en-GB", want: nil},
 		{give: "APP_VERSION=2.4.1\n", want: nil},

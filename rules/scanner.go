@@ -346,10 +346,12 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 		}
 	}
 	if fl&cDigit != 0 && a+1 < j {
-		// "SERVER_IP=192.0.2.7", "host=2001:db8::5": a value glued to its key.
+		// "SERVER_IP=192.0.2.7", "host=2001:db8::5", "ip=::ffff:192.0.2.7": a value glued to its key.
 		if q := strings.IndexByte(t[a+1:j], '='); q >= 0 {
 			v := a + 1 + q + 1
-			if v < j && isDigit(t[v]) {
+			if v+2 < j && t[v] == ':' && t[v+1] == ':' {
+				s.ipv6(v, j)
+			} else if v < j && isDigit(t[v]) {
 				var vf uint16
 				for k := v; k < j; k++ {
 					vf |= s.e.cls[t[k]]
