@@ -101,6 +101,10 @@ func TestGeneralise2Person(t *testing.T) {
 		{give: "Dank je Wietse, ik kijk even.", want: []string{"PERSON:Wietse"}},
 		{give: "Nog een fijne avond! Okke", want: []string{"PERSON:Okke"}},
 		{give: "Dear Mr Mac Suibhne,", locale: "en-GB", want: []string{"PERSON:Mac Suibhne"}},
+		{give: "hoi, met anna zwierstra. mijn pakket is zoek", want: []string{"PERSON:anna zwierstra"}},
+		{give: "hey, emma kowalczuk again. still no refund", locale: "en-GB", want: []string{"PERSON:emma kowalczuk"}},
+		{give: "hoi, met anna. mijn pakket is zoek", want: []string{"PERSON:anna"}},
+		{give: "hi its emma here, any news?", locale: "en-GB", want: []string{"PERSON:emma"}},
 		// Look-alikes: the first line after an opening greeting, brands named after people, departments,
 		// streets after a title, a word after "!" that does not end the message.
 		{give: "Good afternoon,\n\nConnection from the office keeps dropping.", locale: "en-GB", want: nil},

@@ -190,6 +190,10 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 	if k, e := nextWord(t, we); k >= 0 && isLower(t[k]) {
 		if nlx := s.e.lexOf(t[k:e]); nameKind(nlx)&nameLast != 0 && nlx&(kStop|kNotName|kConnector) == 0 {
 			end = e
+		} else if nlx == 0 && e-k >= 3 && (nameEnds(t, e) && (e >= len(t) || t[e] != '\n') || followWord(t, e, "again", "here", "hier", "weer")) {
+			// "hoi, met arjen mulderij.", "hey, rupert zhang again": an unknown word closing the
+			// introduction is the surname.
+			end = e
 		}
 	}
 	s.add(a, end, Person, 0.8, "person.names", "lower-case given name after a greeting or introduction")
@@ -369,7 +373,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		// starts the message; only list names count there.
 		strong = false
 	}
-	if !strong && nk == 0 && lx == 0 && a >= 3 && t[a-1] == ' ' && maybeSelf(t, a) && selfIntro(t, a) && selfNameEnd(t, we) {
+	if !strong && nk == 0 && lx&^(7<<kNameShift) == 0 && a >= 3 && t[a-1] == ' ' && maybeSelf(t, a) && selfIntro(t, a) && selfNameEnd(t, we) {
 		// "Ik ben Marek van de klantenservice", "hi its Marek here".
 		strong = true
 	}
@@ -752,4 +756,10 @@ func lastWordAfterBang(t string, a, we int) bool {
 		k++
 	}
 	return k == len(t) || t[k] == '\n'
+}
+
+// followWord reports whether the word after the space at i is one of ws.
+func followWord(t string, i int, ws ...string) bool {
+	k, e := nextWord(t, i)
+	return k >= 0 && lowerWordIs(t[k:e], ws...)
 }
