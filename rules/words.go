@@ -697,9 +697,9 @@ var brands = func() map[string]bool {
 hugo boss|ted baker|paul smith|michael kors|karl lagerfeld|jo malone|marc jacobs|john lewis|fred perry|ben sherman|
 kurt geiger|william hill|thomas cook|john deere|charles schwab|morgan stanley|goldman sachs|wells fargo|dow jones|
 harley davidson|rolls royce|aston martin|alfa romeo|mercedes benz|ernst young|warner bros|walt disney|estee lauder|
-vivienne westwood|stella mccartney|victoria beckham|jimmy choo|tom ford|van haren|jan linders|hans anders|
-pearle|martin luther king|anne frank|johnson johnson|sherwin williams|john hancock|dr oetker|bertolli|
-jamie oliver|gordon ramsay|ray ban|dolce gabbana|louis vuitton|yves saint laurent|christian dior|coco chanel`, "|") {
+vivienne westwood|stella mccartney|jimmy choo|tom ford|van haren|jan linders|hans anders|
+sherwin williams|john hancock|dr oetker|
+ray ban|dolce gabbana|louis vuitton|yves saint laurent|christian dior|coco chanel`, "|") {
 		if b = strings.TrimSpace(b); b != "" {
 			m[b] = true
 		}
