@@ -92,6 +92,7 @@ func applyEnv(c *config, getenv func(string) string) error {
 	str("VEIL_SASL_PASSWORD", &c.SASL.Password)
 	str("VEIL_TOPIC_RAW", &c.Topics.Raw)
 	str("VEIL_TOPIC_DLQ", &c.Topics.DLQ)
+	str("VEIL_KEK_FILE", &c.Keys.KEKFile)
 	if v := getenv("VEIL_INPUT_FORMAT"); v != "" {
 		c.Input.Format = schemas.Format(v)
 	}
