@@ -3,17 +3,17 @@ package rules
 // monthNames lists month names and abbreviations (Dutch, English, German,
 // French) as "name:number" pairs.
 const monthNames = "januari:1 january:1 jan:1 januar:1 janvier:1 jänner:1 " +
-	"februari:2 february:2 feb:2 febr:2 februar:2 février:2 " +
-	"maart:3 march:3 mar:3 mrt:3 märz:3 mars:3 " +
+	"februari:2 february:2 feb:2 febr:2 februar:2 février:2 févr:2 fév:2 " +
+	"maart:3 march:3 mar:3 mrt:3 maa:3 märz:3 mär:3 mars:3 " +
 	"april:4 apr:4 avril:4 " +
 	"mei:5 may:5 mai:5 " +
 	"juni:6 june:6 jun:6 juin:6 " +
-	"juli:7 july:7 jul:7 juillet:7 " +
+	"juli:7 july:7 jul:7 juillet:7 juil:7 " +
 	"augustus:8 august:8 aug:8 août:8 " +
 	"september:9 sep:9 sept:9 septembre:9 " +
 	"oktober:10 october:10 oct:10 okt:10 octobre:10 " +
 	"november:11 nov:11 novembre:11 " +
-	"december:12 dec:12 dezember:12 décembre:12"
+	"december:12 dec:12 dezember:12 dez:12 décembre:12 déc:12"
 
 // monthIndex returns 1..12 for a month name w (any case, optional trailing dot), or 0.
 func (e *Engine) monthIndex(w string) int {

@@ -70,6 +70,8 @@ func TestDetectPhone(t *testing.T) {
 		{give: "betaald op 12-03-2024 voor € 1.234,56", want: nil},
 		{give: "KvK 12345678, versie 1.2.3", want: nil},
 		{give: "refund of $1,024.59 on 03/04/2025", want: nil},
+		{give: "Artikelnummer 0039436-554 is uitverkocht.", want: nil},
+		{give: "Bel 0031 6 12345678", want: []string{"PHONE_NUMBER:0031 6 12345678"}},
 	})
 }
 
@@ -143,6 +145,7 @@ func TestDetectPassword(t *testing.T) {
 		{give: "password reset link sent", want: nil},
 		{give: "Your password must be at least 8 characters", want: nil},
 		{give: "Wachtwoord gewijzigd. Mijn wachtwoord werkt niet", want: nil},
+		{give: "<p>my&nbsp;PIN is 1495&nbsp;— Anna</p>", want: []string{"PASSWORD:1495", "PERSON:Anna"}},
 	})
 }
 
@@ -188,6 +191,20 @@ func TestDetectPerson(t *testing.T) {
 		{give: "On 01/03/2026, Zebulon Quartermaine <zq@example.org> wrote:", want: []string{"PERSON:Zebulon Quartermaine", "EMAIL_ADDRESS:zq@example.org"}},
 		{give: "Op 1 mei schreef Quirijn van Zoelen &lt;q@example.nl&gt;:", want: []string{"PERSON:Quirijn van Zoelen", "EMAIL_ADDRESS:q@example.nl"}},
 		{give: "Amsterdam en Google. De app werkt niet. Will you help? May I ask? Mark as read. Hoi team,", want: nil},
+		// HTML e-mail writes the apostrophe as an entity.
+		{give: "<p>Dear Ms O&#39;Brien,<br>", want: []string{"PERSON:O&#39;Brien"}},
+		{give: "Groeten,<br>\nMarit van &#39;t Hof</p>", want: []string{"PERSON:Marit van &#39;t Hof"}},
+		{give: "Beste mevrouw In &apos;t Veld, dank", want: []string{"PERSON:In &apos;t Veld"}},
+		// Capitalised particles inside a name.
+		{give: "Warm regards,\n\nIbrahim Ben Youssef", want: []string{"PERSON:Ibrahim Ben Youssef"}},
+		{give: "Groeten, Jan De Vries", want: []string{"PERSON:Jan De Vries"}},
+		{give: "Ik ben blij. Ben je er?", want: nil},
+		// Given names from the census lists, with and without context.
+		{give: "Regards,\nTammy Whitehead", want: []string{"PERSON:Tammy Whitehead"}},
+		{give: "Address change for Lorrie Downey", want: []string{"PERSON:Lorrie Downey"}},
+		// Places and streets that carry a name.
+		{give: "The outage in Raleigh was fixed. I bought it in your Columbus store.", want: nil},
+		{give: "De winkel aan de Johan de Wittlaan was gesloten.", want: nil},
 	})
 }
 

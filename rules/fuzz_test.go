@@ -48,6 +48,7 @@ func FuzzDetect(f *testing.F) {
 		"born on 3rd of May, 1990; ip 2001:db8::1 and 10.0.0.1; SSN 123-45-6789",
 		"\xff\xfe invalid utf-8 \xc3 Özlem Yılmaz +31 (0)6 1234 5678",
 		"> Op 1 mei schreef Anna <anna@example.nl>:\n> Groeten,\nAnna",
+		"Dear Ms O&#39;Brien,<br>Marit van &#39;t Hof&#39; &apos;t pin is 12&nbsp;— Ibrahim Ben Youssef&",
 	} {
 		f.Add(s, "nl-NL")
 	}

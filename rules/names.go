@@ -24,7 +24,7 @@ type nameSets struct {
 }
 
 // loadNames reads the embedded name lists: data/first_*.txt, data/last_*.txt
-// and data/ambiguous.txt. Lines hold whitespace-separated names; # starts a comment.
+// and data/ambiguous*.txt. Lines hold whitespace-separated names; # starts a comment.
 func loadNames() (*nameSets, error) {
 	ns := &nameSets{kinds: map[string]uint8{}}
 	entries, err := nameData.ReadDir("data")
@@ -39,8 +39,8 @@ func loadNames() (*nameSets, error) {
 			kind = nameFirst
 		case len(name) > 5 && name[:5] == "last_":
 			kind = nameLast
-		case name == "ambiguous.txt":
-			kind = nameAmbig
+		case strings.HasPrefix(name, "ambiguous"):
+			kind = nameFirst | nameAmbig // given names that are also common words
 		default:
 			continue
 		}

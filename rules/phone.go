@@ -101,6 +101,11 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 	}
 	intl := plus
 	if !plus && len(d) > 2 && d[0] == '0' && d[1] == '0' {
+		if g1 > 0 && gs[0].end-gs[0].start > 6 {
+			// "0039436-554": a 00 prefix and country code are written apart from the rest
+			// (0031 6 ..., 0044-20-...); a long first group is an article number.
+			return 0
+		}
 		d = d[2:]
 		intl = true
 	}

@@ -330,7 +330,7 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 	}
 	st := i
 	e := i
-	for e < len(t) && t[e] > ' ' && t[e] != '<' && e-st < 80 {
+	for e < len(t) && t[e] > ' ' && t[e] != '<' && e-st < 80 && !(t[e] == '&' && htmlSpace(t, e)) {
 		e++
 	}
 	for e > st && e < len(t) && !utf8.RuneStart(t[e]) {
@@ -393,6 +393,11 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 	}
 	s.add(st, e, Password, conf, "password.keyword", "secret after a password word")
 	return e
+}
+
+// htmlSpace reports whether a non-breaking space entity (&nbsp;, &#160;) starts at t[i].
+func htmlSpace(t string, i int) bool {
+	return strings.HasPrefix(t[i:], "&nbsp;") || strings.HasPrefix(t[i:], "&#160;")
 }
 
 // lowerWordIs reports whether w equals one of the lower-case words ws, ignoring ASCII case.

@@ -20,6 +20,13 @@ func wordEnd(t string, a, j int) int {
 			e++
 			continue
 		}
+		if c == '&' && e > a {
+			// O&#39;Brien: an apostrophe written as an HTML entity.
+			if n := apostEntity(t, e); n > 0 && e+n < j && (isAlpha(t[e+n]) || t[e+n] >= 0x80) {
+				e += n
+				continue
+			}
+		}
 		if c == '.' && e > a && e-a <= 3 {
 			// abbreviation dots: t.n.v.
 			e++
@@ -58,6 +65,9 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	}
 	if we <= a {
 		return j
+	}
+	if we == j && j < len(t) && t[j] == '&' && apostEntity(t, j) > 0 {
+		we = wordEnd(t, a, min(len(t), a+64)) // O&#39;Brien: the scanner split the word at the entity
 	}
 	w := t[a:we]
 	upper := startsUpper(t, a)
@@ -264,11 +274,46 @@ func nextWord(t string, i int) (int, int) {
 		// 't, 's: Dutch particles with an apostrophe.
 		return k, wordEnd(t, k+1, min(len(t), k+64))
 	}
+	if t[k] == '&' {
+		// &#39;t: the same in HTML.
+		if n := apostEntity(t, k); n > 0 && k+n < len(t) && isAlpha(t[k+n]) {
+			return k, wordEnd(t, k+n, min(len(t), k+n+64))
+		}
+	}
 	e := wordEnd(t, k, min(len(t), k+64))
 	if e <= k {
 		return -1, -1
 	}
 	return k, e
+}
+
+// apostEntity returns the length of the HTML entity for an apostrophe (&#39;, &apos;, &rsquo;, ...)
+// at t[i:], or 0.
+func apostEntity(t string, i int) int {
+	for _, ent := range [...]string{"&#39;", "&#039;", "&#x27;", "&apos;", "&#8217;", "&rsquo;"} {
+		if len(t)-i >= len(ent) && t[i+1] == ent[1] && t[i:i+len(ent)] == ent {
+			return len(ent)
+		}
+	}
+	return 0
+}
+
+// lexAt returns the lexicon entry of the word t[k:e], reading an apostrophe entity at its start as
+// an apostrophe (&#39;t is the particle 't).
+func (s *scanner) lexAt(k, e int) uint32 {
+	t := s.text
+	if t[k] == '&' {
+		if n := apostEntity(t, k); n > 0 && e-k-n == 1 {
+			switch lower(t[e-1]) {
+			case 't':
+				return s.e.lexOf("'t")
+			case 's':
+				return s.e.lexOf("'s")
+			}
+		}
+		return 0
+	}
+	return s.e.lexOf(t[k:e])
 }
 
 // nameCtxOK reports whether a name-introducing word ends just before a:
@@ -398,7 +443,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 			if k < 0 {
 				break
 			}
-			klx := s.e.lexOf(t[k:e])
+			klx := s.lexAt(k, e)
 			if klx&kParticle != 0 && !startsUpper(t, k) {
 				pe = e
 				continue
@@ -450,7 +495,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		// Particles: "van der", "de", "van 't".
 		pk, pe := k, e
 		np := 0
-		for np < 3 && pe > pk && s.e.lexOf(t[pk:pe])&kParticle != 0 && !startsUpper(t, pk) {
+		for np < 3 && pe > pk && (s.lexAt(pk, pe)&kParticle != 0 && !startsUpper(t, pk) || capParticle(t[pk:pe])) {
 			np++
 			k2, e2 := nextWord(t, pe)
 			if k2 < 0 {
@@ -459,8 +504,10 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 			pk, pe = k2, e2
 		}
 		if np > 0 {
-			if pk < 0 || pe <= pk || !startsUpper(t, pk) || s.e.lexOf(t[pk:pe])&(kStop|kNotName) != 0 ||
-				nameKind(s.e.lexOf(t[pk:pe])) == 0 && clearStreet(t[pk:pe]) {
+			if pk >= 0 && pe > pk && startsUpper(t, pk) && nameKind(s.e.lexOf(t[pk:pe])) == 0 && clearStreet(t[pk:pe]) {
+				return 0 // "Johan de Wittlaan", "Jan van Galenstraat": a street named after a person
+			}
+			if pk < 0 || pe <= pk || !startsUpper(t, pk) || s.e.lexOf(t[pk:pe])&(kStop|kNotName) != 0 {
 				break
 			}
 			end = pe
@@ -520,6 +567,9 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 			return 0
 		}
 	}
+	if parts == 1 && !strong && placeContext(t, a, we) {
+		return 0 // "the outage in Raleigh", "your Columbus store": a place that is also a name
+	}
 	if parts >= 2 && end-a <= 24 && brandName(t[a:end]) {
 		return end // "Albert Heijn", "Douwe Egberts": a company named after a person
 	}
@@ -532,6 +582,31 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	s.add(a, end, Person, conf, "person.names", "name list and context")
 	s.nameCtx = -1
 	return end
+}
+
+// placeContext reports whether the single capitalised word t[a:we] stands where a place does:
+// after "in", "te", "uit", "near", or before "store", "branch", "winkel", "filiaal".
+func placeContext(t string, a, we int) bool {
+	if a >= 3 && t[a-1] == ' ' {
+		p := a - 1
+		ws := p
+		for ws > 0 && p-ws < 5 && isLower(t[ws-1]) {
+			ws--
+		}
+		if (ws == 0 || !isNameByte(t[ws-1])) && lowerWordIs(t[ws:p], "in", "te", "uit", "near", "nabij") {
+			return true
+		}
+	}
+	return followWord(t, we, "store", "shop", "branch", "office", "warehouse", "depot", "area", "winkel", "filiaal",
+		"vestiging", "magazijn", "airport", "station")
+}
+
+// capParticle reports whether w is a capitalised particle that joins a given name to a family name
+// ("Ibrahim Ben Youssef", "Samir El Amrani", "Anna Van der Berg"); the caller checks that a
+// capitalised family name follows.
+func capParticle(w string) bool {
+	return len(w) >= 2 && len(w) <= 3 && isUpper(w[0]) &&
+		lowerWordIs(w, "ben", "bin", "ibn", "abu", "el", "al", "ait", "van", "von", "de", "der", "den", "ter", "ten", "da", "di", "du", "le", "la")
 }
 
 // nameBeforeEmail reports a run of up to three capitalised words (with
