@@ -71,7 +71,7 @@ func nlPostcode(t string, i int) int {
 	if k < len(t) && t[k] == ' ' {
 		k++
 	}
-	if k+2 > len(t) || !isUpper(t[k]) || !isUpper(t[k+1]) || k+2 < len(t) && isAlnum(t[k+2]) {
+	if k+2 > len(t) || !isUpper(t[k]) || !isUpper(t[k+1]) || k+2 < len(t) && (isAlnum(t[k+2]) || t[k+2] == '_') {
 		return 0
 	}
 	return k + 2

@@ -25,8 +25,8 @@ func (s *scanner) emailAt(k, lo, hi int) bool {
 	for a < k && (t[a] == '.' || t[a] == '\'' || t[a] == '-') {
 		a++
 	}
-	if a == k {
-		return false
+	if a == k || a > 0 && t[a-1] == ':' && typeEndsAt(t, a-1) {
+		return false // nothing before the '@', or a rendered pseudonym ("EMAIL_ADDRESS:3f9a0c1d@")
 	}
 	b := k + 1
 	for b < hi && isDomainByte(t[b]) && b-k < 255 {
@@ -34,6 +34,9 @@ func (s *scanner) emailAt(k, lo, hi int) bool {
 	}
 	for b > k+1 && b < len(t) && !utf8.RuneStart(t[b]) {
 		b--
+	}
+	if p, _ := renderedIn(t, k+1, min(len(t), b+64)); p >= 0 && p < b {
+		b = p // "x@y.EMAIL_ADDRESS:3f9a0c1d": the domain ends where a rendered pseudonym starts
 	}
 	for b > k+1 && (t[b-1] == '.' || t[b-1] == '-') {
 		b--

@@ -71,6 +71,7 @@ func TestDetectPhone(t *testing.T) {
 		{give: "KvK 12345678, versie 1.2.3", want: nil},
 		{give: "refund of $1,024.59 on 03/04/2025", want: nil},
 		{give: "Artikelnummer 0039436-554 is uitverkocht.", want: nil},
+		{give: "call me on 14155550123", want: []string{"PHONE_NUMBER:14155550123"}}, // 11 digits, one group: panicked once
 		{give: "Bel 0031 6 12345678", want: []string{"PHONE_NUMBER:0031 6 12345678"}},
 	})
 }

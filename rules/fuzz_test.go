@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"fmt"
+	"hash/crc32"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -87,4 +90,137 @@ func FuzzParsePack(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzRender checks rendering under every action: the output never holds a detected value
+// (unless the same bytes also stand outside every finding), and rendering is idempotent: a
+// placeholder or pseudonym that Render wrote is never detected again, so rendering the output a
+// second time leaves every rendered value as it is. (A second pass may still find a value the
+// first pass missed because its context changed; that is accuracy, measured elsewhere.)
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{
+		"Hoi Anna, mijn BSN is 111222333 en mail a.b@c.nl",
+		"Regards,\nJohn O'Brien <john@example.org>, card 4111 1111 1111 1111",
+		"wachtwoord: geheim123 ip 10.0.0.1 IBAN NL91ABNA0417164300 geboren 3 mei 1980",
+		"Hoi [PERSON], je [EMAIL_ADDRESS] en PERSON:ab12 •••• 1234",
+	} {
+		f.Add(s)
+	}
+	e := newTestEngine(f)
+	pz := func(t Type, v string) (string, bool) { return fmt.Sprintf("%08x", crc32.ChecksumIEEE([]byte(v))), true }
+	policies := map[string]Policy{"redact": RedactAll()}
+	for _, a := range []Action{Mask, Remove, Pseudonymize} {
+		policies[string(a)] = Policy{Default: Rule{Action: a, KeepLast: 2}}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		fs := e.Detect(nil, text, "nl-NL")
+		for name, p := range policies {
+			out := string(p.Render(nil, text, fs, pz, nil))
+			spans := renderedSpans(&p, text, fs, pz)
+			for i, fd := range fs {
+				v := text[fd.Start:fd.End]
+				if len(v) < 4 || placeholderPart(v) || outsideFindings(text, v, fs) {
+					continue
+				}
+				if name == string(Mask) || name == string(Remove) {
+					// Masking keeps punctuation, so another masked value may hold the same
+					// punctuation, and removal joins the text around a value, which may spell it
+					// again; what counts is that this value is not readable where it stood.
+					if i < len(spans) && strings.Contains(out[spans[i][0]:spans[i][1]], v) {
+						t.Fatalf("%s: %s value %q rendered readable as %q", name, fd.Type, v, out[spans[i][0]:spans[i][1]])
+					}
+					continue
+				}
+				if readableIn(out, v, spans) {
+					t.Fatalf("%s: output %q still holds %s value %q", name, out, fd.Type, v)
+				}
+			}
+			if name == string(Mask) || name == string(Remove) {
+				// Masked values keep their last characters, and removal joins what stood around a
+				// value; either may read as a new value. Placeholders and pseudonyms keep the slot.
+				continue
+			}
+			for _, g := range e.Detect(nil, out, "nl-NL") {
+				for _, r := range spans {
+					if g.Start < r[1] && r[0] < g.End {
+						t.Fatalf("%s: rendered %q detected again as %s %q in %q", name, out[r[0]:r[1]], g.Type, out[g.Start:g.End], out)
+					}
+				}
+			}
+		}
+	})
+}
+
+// renderedSpans returns where Render puts each rendered value in its output, following its rules
+// (findings clipped to the end of the previous one).
+func renderedSpans(p *Policy, text string, fs []Finding, pz Pseudonymizer) [][2]int {
+	var spans [][2]int
+	out, last := 0, 0
+	for _, f := range fs {
+		start, end := max(f.Start, last), min(f.End, len(text))
+		if start >= end {
+			continue
+		}
+		out += start - last
+		n := len(p.RenderValue(f.Type, text[start:end], pz))
+		spans = append(spans, [2]int{out, out + n})
+		out += n
+		last = end
+	}
+	return spans
+}
+
+// readableIn reports whether v occurs in out clear of every rendered span (an occurrence that
+// takes bytes from a placeholder or pseudonym is a coincidence of the digest, not the value).
+func readableIn(out, v string, spans [][2]int) bool {
+	for i := 0; ; {
+		k := strings.Index(out[i:], v)
+		if k < 0 {
+			return false
+		}
+		st := i + k
+		clear := true
+		for _, r := range spans {
+			if st < r[1] && r[0] < st+len(v) {
+				clear = false
+				break
+			}
+		}
+		if clear {
+			return true
+		}
+		i = st + 1
+	}
+}
+
+// placeholderPart reports whether v could come from a rendered placeholder such as "[PERSON]".
+func placeholderPart(v string) bool {
+	for _, t := range Types {
+		if strings.Contains("["+string(t)+"]", v) || strings.Contains(string(t)+":", v) {
+			return true
+		}
+	}
+	return false
+}
+
+// outsideFindings reports whether v occurs in text at a place not inside one finding.
+func outsideFindings(text, v string, fs []Finding) bool {
+	for i := 0; ; {
+		k := strings.Index(text[i:], v)
+		if k < 0 {
+			return false
+		}
+		st := i + k
+		inside := false
+		for _, f := range fs {
+			if f.Start <= st && st+len(v) <= f.End {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			return true
+		}
+		i = st + 1
+	}
 }

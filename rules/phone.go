@@ -168,7 +168,7 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 			return 0
 		}
 		paren := start < len(s.text) && s.text[start] == '(' ||
-			first == 1 && s.groups[1].start > 0 && s.text[s.groups[1].start-1] == '(' // 1 (415) 555-0123
+			first == 1 && g1 >= 1 && s.groups[1].start > 0 && s.text[s.groups[1].start-1] == '(' // 1 (415) 555-0123
 		switch {
 		case g1 == first+2 && s.sizes(first, g1, 3, 3, 4):
 			sep := s.uniformSep(first, g1)

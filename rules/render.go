@@ -38,7 +38,7 @@ func (a Action) Valid() bool {
 type Rule struct {
 	// Action is how the value is rendered.
 	Action Action `yaml:"action"`
-	// KeepLast is how many trailing letters or digits Mask leaves readable.
+	// KeepLast is how many trailing letters or digits Mask leaves readable (at most half of them).
 	KeepLast int `yaml:"keep_last,omitempty"`
 }
 
@@ -158,7 +158,8 @@ func (p *Policy) renderValue(dst []byte, t Type, v string, pz Pseudonymizer) []b
 	return append(dst, ']')
 }
 
-// mask writes v with every letter and digit but the last keep replaced by '•'.
+// mask writes v with every letter and digit but the last keep replaced by '•'. At most half of
+// the letters and digits stay readable, and a value without any is hidden whole.
 func mask(dst []byte, v string, keep int) []byte {
 	alnum := 0
 	for i := 0; i < len(v); i++ {
@@ -166,7 +167,15 @@ func mask(dst []byte, v string, keep int) []byte {
 			alnum++
 		}
 	}
-	hide := alnum - keep
+	if alnum == 0 {
+		// Nothing but punctuation ("!#%&"): hide it all.
+		for range v {
+			dst = append(dst, "•"...)
+		}
+		return dst
+	}
+	// Never leave more than half readable: a short value would otherwise come out whole.
+	hide := alnum - min(keep, alnum/2)
 	for i, r := range v {
 		switch {
 		case r < utf8.RuneSelf && isWordByte(byte(r)):

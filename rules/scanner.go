@@ -300,6 +300,25 @@ func (s *scanner) token(i, j int, fl uint16) int {
 	if a >= j {
 		return j
 	}
+	if a > 0 && t[a-1] == '[' {
+		if n := placeholderLen(t, a-1); n > 0 {
+			return a - 1 + n // "[PASSWORD]": a placeholder Render wrote
+		}
+	}
+	if fl&cColon != 0 {
+		// A pseudonym Render wrote ("key=API_KEY:3f9a0c1d") is not scanned again; what stands
+		// before it in the token is.
+		if p, e := renderedIn(t, a, j); p >= 0 {
+			if p > a {
+				var pf uint16
+				for k := a; k < p; k++ {
+					pf |= s.e.cls[t[k]]
+				}
+				s.token(a, p, pf)
+			}
+			return e
+		}
+	}
 	sentStart := s.sentStart
 	s.sentStart = false
 	next := s.dispatch(a, j, fl, sentStart)
@@ -308,6 +327,44 @@ func (s *scanner) token(i, j int, fl uint16) int {
 		s.sentStart = true
 	}
 	return next
+}
+
+// renderedToken returns the end of a pseudonym that Policy.Render wrote ("PERSON:" and at least six
+// lower-case hex digits) starting at t[a], within the token ending at j, or 0. Text that was
+// rendered once must come out of a second pass unchanged.
+func renderedToken(t string, a, j int) int {
+	i := a
+	for i < j && (isUpper(t[i]) || t[i] == '_') {
+		i++
+	}
+	if i >= j || t[i] != ':' || !Type(t[a:i]).Valid() {
+		return 0
+	}
+	k := i + 1
+	for k < j && (isDigit(t[k]) || t[k] >= 'a' && t[k] <= 'f') {
+		k++
+	}
+	if k-i-1 < 6 {
+		return 0
+	}
+	return k
+}
+
+// renderedIn finds a pseudonym Render wrote inside the token t[a:j] and returns its bounds, or -1.
+func renderedIn(t string, a, j int) (int, int) {
+	for k := a; k < j; k++ {
+		if t[k] != ':' || !typeEndsAt(t, k) {
+			continue
+		}
+		for _, ty := range Types {
+			if p := k - len(ty); p >= a && t[p:k] == string(ty) {
+				if e := renderedToken(t, p, j); e > 0 {
+					return p, e
+				}
+			}
+		}
+	}
+	return -1, -1
 }
 
 // dispatch runs the detectors that fit the token t[a:j].

@@ -322,15 +322,16 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 	if q, ql := openQuote(t, i); q != "" {
 		st := i + ql
 		end := strings.Index(t[st:min(len(t), st+80)], q)
-		if end <= 0 || strings.IndexByte(t[st:st+end], '\n') >= 0 {
+		if end <= 0 || strings.IndexByte(t[st:st+end], '\n') >= 0 || rendered(t, st, st+end) {
 			return 0
 		}
 		s.add(st, st+end, Password, 0.97, "password.quoted", "quoted secret after a password word")
 		return st + end + len(q)
 	}
-	st := i
-	e := i
-	for e < len(t) && t[e] > ' ' && t[e] != '<' && e-st < 80 && !(t[e] == '&' && htmlSpace(t, e)) {
+	st := i + placeholderLen(t, i) // "[PASSWORD]x": a rendered value is not part of a new one
+	e := st
+	// The whole token, however long: a cap would leave the tail of a long secret readable.
+	for e < len(t) && t[e] > ' ' && t[e] != '<' && !(t[e] == '&' && htmlSpace(t, e)) {
 		e++
 	}
 	for e > st && e < len(t) && !utf8.RuneStart(t[e]) {
@@ -345,7 +346,13 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 		}
 		break
 	}
-	if e-st < 3 {
+	if p, _ := renderedIn(t, st, e); p >= 0 {
+		e = p // "AREPASSWORD:3f9a0c1d": the value ends where a rendered pseudonym starts
+	}
+	if p := strings.IndexByte(t[st:e], '['); p >= 0 && placeholderLen(t, st+p) > 0 {
+		e = st + p // "0=[API_KEY]": or a placeholder
+	}
+	if e-st < 3 || rendered(t, st, e) {
 		return 0
 	}
 	tok := t[st:e]
@@ -393,6 +400,57 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 	}
 	s.add(st, e, Password, conf, "password.keyword", "secret after a password word")
 	return e
+}
+
+// rendered reports whether t[st:e] is a value Policy.Render wrote: a placeholder ("[PASSWORD]")
+// or a pseudonym ("PASSWORD:3f9a0c1d"), or the digest part of one.
+func rendered(t string, st, e int) bool {
+	return renderedToken(t, st, e) == e || renderedBefore(t, st, e) ||
+		e-st > 2 && t[st] == '[' && t[e-1] == ']' && Type(t[st+1:e-1]).Valid()
+}
+
+// placeholderLen returns the length of a rendered value ("[PERSON]" or "PERSON:3f9a0c1d") at t[i:],
+// or 0.
+func placeholderLen(t string, i int) int {
+	if i < len(t) && t[i] == '[' {
+		if k := strings.IndexByte(t[i:min(len(t), i+20)], ']'); k > 1 && Type(t[i+1:i+k]).Valid() {
+			return k + 1
+		}
+		return 0
+	}
+	j := i
+	for j < len(t) && t[j] > ' ' && j-i < 64 {
+		j++
+	}
+	if e := renderedToken(t, i, j); e > 0 {
+		return e - i
+	}
+	return 0
+}
+
+// renderedBefore reports whether t[st:e] starts with the digest part of a rendered pseudonym whose
+// type name ends just before st ("PASSWORD:3f9a0c1d": PASSWORD reads as a keyword, the digest as its
+// value).
+func renderedBefore(t string, st, e int) bool {
+	if st < 2 || t[st-1] != ':' {
+		return false
+	}
+	for _, ty := range Types {
+		if ws := st - 1 - len(ty); ws >= 0 && t[ws:st-1] == string(ty) && renderedToken(t, ws, e) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// typeEndsAt reports whether a type name ("PERSON", "EMAIL_ADDRESS") ends at t[i].
+func typeEndsAt(t string, i int) bool {
+	for _, ty := range Types {
+		if i >= len(ty) && t[i-len(ty):i] == string(ty) {
+			return true
+		}
+	}
+	return false
 }
 
 // htmlSpace reports whether a non-breaking space entity (&nbsp;, &#160;) starts at t[i].

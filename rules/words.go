@@ -281,8 +281,8 @@ func nextWord(t string, i int) (int, int) {
 		}
 	}
 	e := wordEnd(t, k, min(len(t), k+64))
-	if e <= k {
-		return -1, -1
+	if e <= k || e < len(t) && (t[e] == ':' || t[e] == '_') && isUpper(t[k]) && placeholderLen(t, k) > 0 {
+		return -1, -1 // no word, or a pseudonym Render wrote ("ADDRESS:3f9a0c1d")
 	}
 	return k, e
 }
@@ -440,7 +440,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		pe := we
 		for np := 0; np < 3; np++ {
 			k, e := nextWord(t, pe)
-			if k < 0 {
+			if k < 0 || inAddressToken(t, e) {
 				break
 			}
 			klx := s.lexAt(k, e)
@@ -489,8 +489,8 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	parts := 1
 	for parts < 4 {
 		k, e := nextWord(t, end)
-		if k < 0 {
-			break
+		if k < 0 || inAddressToken(t, e) {
+			break // "Joan b@example.org": the next word is an address's local part
 		}
 		// Particles: "van der", "de", "van 't".
 		pk, pe := k, e
@@ -601,6 +601,21 @@ func placeContext(t string, a, we int) bool {
 		"vestiging", "magazijn", "airport", "station")
 }
 
+// inAddressToken reports whether the word ending at e continues into an '@' within the same
+// whitespace-delimited token (b@example.org, o'neil@example.org).
+func inAddressToken(t string, e int) bool {
+	for i := e; i < len(t) && i < e+4; i++ {
+		switch t[i] {
+		case '@':
+			return true
+		case '\'', '.', '-', '_', '+':
+			continue
+		}
+		return false
+	}
+	return false
+}
+
 // capParticle reports whether w is a capitalised particle that joins a given name to a family name
 // ("Ibrahim Ben Youssef", "Samir El Amrani", "Anna Van der Berg"); the caller checks that a
 // capitalised family name follows.
@@ -653,7 +668,7 @@ func (s *scanner) initials(a, we int, strong bool) int {
 		np++
 		k, e = nextWord(t, e)
 	}
-	if k < 0 || !startsUpper(t, k) || e-k < 2 {
+	if k < 0 || !startsUpper(t, k) || e-k < 2 || inAddressToken(t, e) {
 		return 0
 	}
 	lx := s.e.lexOf(t[k:e])
