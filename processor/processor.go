@@ -18,6 +18,7 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/rules"
@@ -316,6 +317,9 @@ func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSess
 	}
 	if !committed {
 		p.m.commits.WithLabelValues("aborted").Inc()
+		if err := p.resumeAtCommitted(ctx, sess.Client(), recs); err != nil {
+			return fmt.Errorf("reading committed offsets after an aborted transaction: %w", err)
+		}
 		cause := b.lastErr
 		if b.fatal != nil {
 			cause = b.fatal
@@ -339,6 +343,71 @@ func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSess
 		p.m.eventsOut.WithLabelValues(o).Inc()
 	}
 	p.observeBatch(start, fetches)
+	return nil
+}
+
+// resumeAtCommitted moves every consumed partition to the offset the broker
+// has committed for the group, once no transaction of the group is pending
+// (RequireStable). After an abort the session rewinds to the offsets it
+// believes committed, but an EndTxn that failed ambiguously (a broker restart
+// or an unknown server error while committing) may have committed on the
+// broker: rewinding then would produce the batch a second time. The broker's
+// answer is authoritative, and its committed offsets only ever cover outputs
+// committed in the same transaction, so moving to them loses nothing.
+func (p *Processor) resumeAtCommitted(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
+	// Partitions whose committed offset must be settled: those of the
+	// aborted batch and any this instance has committed or consumed.
+	mine := map[string]map[int32]bool{}
+	add := func(t string, part int32) {
+		if mine[t] == nil {
+			mine[t] = map[int32]bool{}
+		}
+		mine[t][part] = true
+	}
+	for _, r := range recs {
+		add(r.Topic, r.Partition)
+	}
+	for _, m := range []map[string]map[int32]kgo.EpochOffset{cl.CommittedOffsets(), cl.UncommittedOffsets()} {
+		for t, ps := range m {
+			for part := range ps {
+				add(t, part)
+			}
+		}
+	}
+	adm := kadm.NewClient(cl)
+	set := map[string]map[int32]kgo.EpochOffset{}
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 50 * time.Millisecond
+	bo.MaxInterval = 2 * time.Second
+	bo.MaxElapsedTime = 2 * p.cfg.Processing.DeliveryTimeout
+	op := func() error {
+		offs, err := adm.FetchOffsets(kadm.RequireStable(ctx), p.cfg.Group)
+		if err != nil {
+			if ctx.Err() != nil {
+				return backoff.Permanent(ctx.Err())
+			}
+			return err
+		}
+		clear(set)
+		var unstable error
+		offs.Each(func(o kadm.OffsetResponse) {
+			if o.Err != nil {
+				if mine[o.Topic][o.Partition] {
+					unstable = o.Err // UNSTABLE_OFFSET_COMMIT while a transaction is pending
+				}
+				return
+			}
+			if set[o.Topic] == nil {
+				set[o.Topic] = map[int32]kgo.EpochOffset{}
+			}
+			set[o.Topic][o.Partition] = kgo.EpochOffset{Epoch: o.LeaderEpoch, Offset: o.At}
+		})
+		return unstable
+	}
+	if err := backoff.Retry(op, backoff.WithContext(bo, ctx)); err != nil {
+		return err
+	}
+	cl.SetOffsets(set) // partitions this instance does not consume are skipped
 	return nil
 }
 
