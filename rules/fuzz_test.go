@@ -173,24 +173,14 @@ func renderedSpans(p *Policy, text string, fs []Finding, pz Pseudonymizer) [][2]
 // readableIn reports whether v occurs in out clear of every rendered span (an occurrence that
 // takes bytes from a placeholder or pseudonym is a coincidence of the digest, not the value).
 func readableIn(out, v string, spans [][2]int) bool {
-	for i := 0; ; {
-		k := strings.Index(out[i:], v)
-		if k < 0 {
-			return false
-		}
-		st := i + k
-		clear := true
+	return occursWhere(out, v, func(st int) bool {
 		for _, r := range spans {
 			if st < r[1] && r[0] < st+len(v) {
-				clear = false
-				break
+				return false
 			}
 		}
-		if clear {
-			return true
-		}
-		i = st + 1
-	}
+		return true
+	})
 }
 
 // placeholderPart reports whether v could come from a rendered placeholder such as "[PERSON]".
@@ -205,22 +195,26 @@ func placeholderPart(v string) bool {
 
 // outsideFindings reports whether v occurs in text at a place not inside one finding.
 func outsideFindings(text, v string, fs []Finding) bool {
+	return occursWhere(text, v, func(st int) bool {
+		for _, f := range fs {
+			if f.Start <= st && st+len(v) <= f.End {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// occursWhere reports whether v occurs in s at some start for which ok holds.
+func occursWhere(s, v string, ok func(start int) bool) bool {
 	for i := 0; ; {
-		k := strings.Index(text[i:], v)
+		k := strings.Index(s[i:], v)
 		if k < 0 {
 			return false
 		}
-		st := i + k
-		inside := false
-		for _, f := range fs {
-			if f.Start <= st && st+len(v) <= f.End {
-				inside = true
-				break
-			}
-		}
-		if !inside {
+		if ok(i + k) {
 			return true
 		}
-		i = st + 1
+		i += k + 1
 	}
 }
