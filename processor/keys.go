@@ -407,7 +407,7 @@ func (z *Tokenizer) Token(t rules.Type, value string) string {
 	z.mac.Write([]byte{0})
 	z.mac.Write([]byte(normalize(t, value)))
 	z.sum = z.mac.Sum(z.sum[:0])
-	return hex.EncodeToString(z.sum[:6])
+	return hex.EncodeToString(z.sum[:rules.PseudonymLen/2])
 }
 
 func normalize(t rules.Type, v string) string {

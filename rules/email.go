@@ -25,7 +25,11 @@ func (s *scanner) emailAt(k, lo, hi int) bool {
 	for a < k && (t[a] == '.' || t[a] == '\'' || t[a] == '-') {
 		a++
 	}
-	if a == k || a > 0 && t[a-1] == ':' && typeEndsAt(t, a-1) {
+	ws := a // where the run of local-part bytes really starts (a stops after 64)
+	for ws > lo && isLocalByte(t[ws-1]) && a-ws < 256 {
+		ws--
+	}
+	if a == k || ws > 0 && t[ws-1] == ':' && typeEndsAt(t, ws-1) {
 		return false // nothing before the '@', or a rendered pseudonym ("EMAIL_ADDRESS:3f9a0c1d@")
 	}
 	b := k + 1

@@ -158,6 +158,8 @@ func TestDetectAPIKey(t *testing.T) {
 		{give: "AKIAIOSFODNN7EXAMPLE is our key", want: []string{"API_KEY:AKIAIOSFODNN7EXAMPLE"}},
 		{give: "stripe sk_test_4eC39HqLyjWDarjtT1zdp7dc", want: []string{"API_KEY:sk_test_4eC39HqLyjWDarjtT1zdp7dc"}},
 		{give: "trackingcode JVGL0123456789012345 en checksum 9f86d081884c7d659a2feaa0c55ad015", want: nil},
+		{give: "API_KEY:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", want: []string{"API_KEY:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"}},
+		{give: "see https://example.com:8443/path/abcdef0123456789abcdef", want: nil},
 	})
 }
 
@@ -262,6 +264,8 @@ func TestPlainTextHasNoFindings(t *testing.T) {
 		"Morgen om 14.30 uur komt de monteur langs voor de installatie van de router.",
 		"Use code SUMMER2025 for 10% off. Windows 11 Home, 16 GB RAM, Intel Core i7-1260P.",
 		"Christmas Eve and New Year's Day we are closed. Happy Holidays!",
+		// Text Veil rendered before: pseudonyms and placeholders are not found again.
+		"Hoi PERSON:0123456789ab, je wachtwoord is PASSWORD:abcdef012345 [IBAN_CODE] EMAIL_ADDRESS:0123456789ab",
 	}
 	e := newTestEngine(t)
 	for _, give := range tests {

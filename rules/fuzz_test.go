@@ -1,8 +1,8 @@
 package rules
 
 import (
-	"fmt"
-	"hash/crc32"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -102,12 +102,15 @@ func FuzzRender(f *testing.F) {
 		"Hoi Anna, mijn BSN is 111222333 en mail a.b@c.nl",
 		"Regards,\nJohn O'Brien <john@example.org>, card 4111 1111 1111 1111",
 		"wachtwoord: geheim123 ip 10.0.0.1 IBAN NL91ABNA0417164300 geboren 3 mei 1980",
-		"Hoi [PERSON], je [EMAIL_ADDRESS] en PERSON:ab12 •••• 1234",
+		"Hoi [PERSON], je [EMAIL_ADDRESS] en PERSON:ab12 •••• 1234 API_KEY:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
 	} {
 		f.Add(s)
 	}
 	e := newTestEngine(f)
-	pz := func(t Type, v string) (string, bool) { return fmt.Sprintf("%08x", crc32.ChecksumIEEE([]byte(v))), true }
+	pz := func(t Type, v string) (string, bool) {
+		sum := sha256.Sum256([]byte(v))
+		return hex.EncodeToString(sum[:PseudonymLen/2]), true
+	}
 	policies := map[string]Policy{"redact": RedactAll()}
 	for _, a := range []Action{Mask, Remove, Pseudonymize} {
 		policies[string(a)] = Policy{Default: Rule{Action: a, KeepLast: 2}}
@@ -142,6 +145,11 @@ func FuzzRender(f *testing.F) {
 			}
 			for _, g := range e.Detect(nil, out, "nl-NL") {
 				for _, r := range spans {
+					if name == string(Pseudonymize) && r[1] < len(out) && isHexDigit(out[r[1]]) {
+						// A pseudonym glued to more hex digits is read as the longer hex value
+						// (a secret after API_KEY: must not lose its head); it is redacted again.
+						continue
+					}
 					if g.Start < r[1] && r[0] < g.End {
 						t.Fatalf("%s: rendered %q detected again as %s %q in %q", name, out[r[0]:r[1]], g.Type, out[g.Start:g.End], out)
 					}
@@ -169,6 +177,8 @@ func renderedSpans(p *Policy, text string, fs []Finding, pz Pseudonymizer) [][2]
 	}
 	return spans
 }
+
+func isHexDigit(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' }
 
 // readableIn reports whether v occurs in out clear of every rendered span (an occurrence that
 // takes bytes from a placeholder or pseudonym is a coincidence of the digest, not the value).

@@ -99,9 +99,15 @@ func (p *Policy) RuleFor(t Type) Rule {
 }
 
 // Pseudonymizer returns a short keyed token for a value of type t, stable for
-// one subject while its key exists. It reports false when no token can be
-// made (no key); the value is then redacted.
+// one subject while its key exists: PseudonymLen lower-case hex digits. It
+// reports false when no token can be made (no key); the value is then
+// redacted.
 type Pseudonymizer func(t Type, value string) (string, bool)
+
+// PseudonymLen is the length of a pseudonym token in hex digits. Render writes
+// "TYPE:" and the token; Detect skips exactly that form, so rendered text can
+// be scanned again without its pseudonyms being taken for new values.
+const PseudonymLen = 12
 
 // Render appends text to dst with every finding rendered under p. Findings
 // must be sorted by Start and must not overlap (as Engine.Detect returns

@@ -329,9 +329,10 @@ func (s *scanner) token(i, j int, fl uint16) int {
 	return next
 }
 
-// renderedToken returns the end of a pseudonym that Policy.Render wrote ("PERSON:" and at least six
-// lower-case hex digits) starting at t[a], within the token ending at j, or 0. Text that was
-// rendered once must come out of a second pass unchanged.
+// renderedToken returns the end of a pseudonym that Policy.Render wrote ("PERSON:" and exactly
+// PseudonymLen lower-case hex digits, not followed by another one) starting at t[a],
+// within the token ending at j, or 0. Text that was rendered once must come out of a second pass
+// unchanged; a longer hex value after a type name ("API_KEY:a94a8fe5cc...") is still a secret.
 func renderedToken(t string, a, j int) int {
 	i := a
 	for i < j && (isUpper(t[i]) || t[i] == '_') {
@@ -344,7 +345,7 @@ func renderedToken(t string, a, j int) int {
 	for k < j && (isDigit(t[k]) || t[k] >= 'a' && t[k] <= 'f') {
 		k++
 	}
-	if k-i-1 < 6 {
+	if k-i-1 != PseudonymLen || k < len(t) && (isDigit(t[k]) || t[k] >= 'a' && t[k] <= 'f') {
 		return 0
 	}
 	return k

@@ -123,6 +123,12 @@ func (s *scanner) apiKey(a, j int) int {
 				return r
 			}
 		}
+		if t[e] == ':' && j-e > 16 && t[e+1] != '/' {
+			// key:value in one token (API_KEY:a94a8fe5...).
+			if r := s.apiKey(e+1, j); r > 0 {
+				return r
+			}
+		}
 	}
 	e = trimToken(t, a, e)
 	tok := t[a:e]
