@@ -317,9 +317,9 @@ func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSess
 	}
 	if !committed {
 		p.m.commits.WithLabelValues("aborted").Inc()
-		if err := p.resumeAtCommitted(ctx, sess.Client(), recs); err != nil {
+		if err := p.resumeAtCommitted(ctx, sess.Client(), recs); err != nil && ctx.Err() == nil {
 			return fmt.Errorf("reading committed offsets after an aborted transaction: %w", err)
-		}
+		} // when shutting down, the next owner reads the committed offsets itself
 		cause := b.lastErr
 		if b.fatal != nil {
 			cause = b.fatal
