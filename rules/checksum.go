@@ -39,8 +39,18 @@ func cardIssuer(d []byte) bool {
 		return n >= 14 && n <= 19
 	case p4 >= 3528 && p4 <= 3589:
 		return n >= 16 && n <= 19
-	case p2 == 62:
+	case p2 == 62, p4 >= 8100 && p4 <= 8171: // UnionPay
 		return n >= 16 && n <= 19
+	case p4 >= 2200 && p4 <= 2204: // Mir
+		return n >= 16 && n <= 19
+	case p2 == 60 || p2 == 81 || p2 == 82 || p3 == 508: // RuPay
+		return n == 16
+	case p4 == 9792: // Troy
+		return n == 16
+	case p6 >= 506099 && p6 <= 506198 || p6 >= 650002 && p6 <= 650027: // Verve
+		return n == 16 || n == 18 || n == 19
+	case d[0] == '1': // UATP
+		return n == 15
 	case p4 == 5018 || p4 == 5020 || p4 == 5038 || p4 == 5893 || p4 == 6304 || p4 == 6759 || p4 == 6761 || p4 == 6762 || p4 == 6763 || p2 == 67:
 		return n >= 12 && n <= 19
 	}

@@ -72,6 +72,9 @@ func TestDetectPhone(t *testing.T) {
 		{give: "refund of $1,024.59 on 03/04/2025", want: nil},
 		{give: "Artikelnummer 0039436-554 is uitverkocht.", want: nil},
 		{give: "call me on 14155550123", want: []string{"PHONE_NUMBER:14155550123"}}, // 11 digits, one group: panicked once
+		// Outside the North American numbering plan (exchange 020): a phone only after a phone word.
+		{give: "Can you confirm your phone number is 206-020-8794?", want: []string{"PHONE_NUMBER:206-020-8794"}},
+		{give: "Part 206-020-8794 is back in stock.", want: nil},
 		{give: "Bel 0031 6 12345678", want: []string{"PHONE_NUMBER:0031 6 12345678"}},
 	})
 }
@@ -85,6 +88,11 @@ func TestDetectCard(t *testing.T) {
 		// 16 digits failing Luhn; Luhn-valid gift card.
 		{give: "tracking 1234 5678 9012 3456", want: nil},
 		{give: "cadeaubon 4111 1111 1111 1111 heeft saldo", want: nil},
+		// Mir (2200-2204) is a known range; a Luhn-valid number outside every known range counts
+		// only after a card word.
+		{give: "Mir 2200 1234 5678 9019", want: []string{"CREDIT_CARD:2200 1234 5678 9019"}},
+		{give: "mijn creditcardnummer is 2865 8017 4095 7247", want: []string{"CREDIT_CARD:2865 8017 4095 7247"}},
+		{give: "referentie 2865 8017 4095 7247", want: nil},
 	})
 }
 

@@ -306,17 +306,27 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 			}
 		}
 		d := s.collect(g0, g1)
-		if !luhn(d) || !cardIssuer(d) {
+		if !luhn(d) {
+			return
+		}
+		issuer := cardIssuer(d)
+		cardCtx := s.ctxBefore(st, 48, &s.e.kw.card)
+		if !issuer && !cardCtx {
+			// Issuer tables are never complete (new ranges, national schemes): a card word and the
+			// Luhn checksum together are enough, either alone is not.
 			return
 		}
 		if s.ctxSentence(st, 48, &s.e.kw.notCard) {
 			return
 		}
-		conf := float32(0.95)
-		if s.ctxBefore(st, 48, &s.e.kw.card) {
+		conf, why := float32(0.95), "Luhn checksum and card issuer prefix"
+		switch {
+		case issuer && cardCtx:
 			conf = 0.99
+		case cardCtx:
+			conf, why = 0.9, "Luhn checksum after a card word (issuer range not known)"
 		}
-		s.add(st, en, CreditCard, conf, "card.luhn", "Luhn checksum and card issuer prefix")
+		s.add(st, en, CreditCard, conf, "card.luhn", why)
 	case D == 9 || D == 8:
 		if sep == 0xff || s.dateLayout(g0, g1) {
 			return

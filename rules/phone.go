@@ -164,7 +164,9 @@ func (s *scanner) phoneWindow(start int, plus bool, g1, D int) float32 {
 			nd = nd[1:]
 			first = 1
 		}
-		if len(nd) != 10 || !possible(1, nd) {
+		if len(nd) != 10 || !possible(1, nd) && !phoneCtx() {
+			// Outside the numbering plan only after a phone word ("my phone number is
+			// 206-020-8794"): a made-up or mistyped number is still the one the writer gave.
 			return 0
 		}
 		paren := start < len(s.text) && s.text[start] == '(' ||
