@@ -5,7 +5,8 @@ Cards get new digits with a valid Luhn check (issuer prefix and grouping kept), 
 pass the 11-proof, IBANs a new account part with valid mod-97 check digits, SSNs a new valid number,
 IPs new octets or groups, phones new subscriber digits behind the same prefix, e-mail addresses a new
 local part, passwords and API keys new characters of the same classes (known prefixes kept), addresses
-new house numbers and postcodes. Names and dates stay (see nameswap.py). Offsets are recomputed, so the
+new house numbers and postcodes, birth dates a new year (and day) in the same notation. Names stay
+(see nameswap.py). Offsets are recomputed, so the
 output scores with ../shared/eval/score.py like the input. It measures how much detection rests on the
 values the corpus happens to hold rather than on their formats and checksums.
 
@@ -138,9 +139,28 @@ def address(s):
     return re.sub(r"\b[1-9]\d{3}(?= ?[A-Z]{2}\b)", lambda m: str(R.randint(1000, 9999)), s)
 
 
+def birth_date(s):
+    """A new year (and day, where the day is recognisable) in the same notation."""
+    groups = list(re.finditer(r"\d+", s))
+    out, last = [], 0
+    for m in groups:
+        g = m.group(0)
+        if len(g) == 4:
+            new = str(R.randint(1940, 2006))
+        elif len(g) <= 2 and int(g) > 12 and int(g) <= 31:
+            new = str(R.randint(13, 28))
+        elif len(g) == 2 and m.start() > 0 and s[m.start() - 1] in "'’":
+            new = "%02d" % R.randint(40, 99)  # '71
+        else:
+            new = g
+        out.append(s[last:m.start()] + new)
+        last = m.end()
+    return "".join(out) + s[last:]
+
+
 SWAP = {"CREDIT_CARD": card, "NL_BSN": bsn, "IBAN_CODE": iban, "US_SSN": ssn, "IP_ADDRESS": ip,
         "PHONE_NUMBER": phone, "EMAIL_ADDRESS": email, "PASSWORD": lambda s: same_classes(s),
-        "API_KEY": api_key, "ADDRESS": address}
+        "API_KEY": api_key, "ADDRESS": address, "DATE_OF_BIRTH": birth_date}
 
 
 def main():
