@@ -96,3 +96,87 @@ func (s *scanner) ipv6(a, j int) int {
 	s.add(a, e, IP, conf, "ip.v6", "parses as an IPv6 address")
 	return max(e, j)
 }
+
+// bracketWord returns the end of "[w]", "(w)" or "{w}" at t[i] for the lower-case word w (any
+// case in t), or 0.
+func bracketWord(t string, i int, w string) int {
+	if i+len(w)+2 > len(t) {
+		return 0
+	}
+	closer := byte(']')
+	switch t[i] {
+	case '(':
+		closer = ')'
+	case '{':
+		closer = '}'
+	}
+	if !hasPrefixFold(t[i+1:], w) || t[i+1+len(w)] != closer {
+		return 0
+	}
+	return i + len(w) + 2
+}
+
+// obfuscatedEmail detects an address written to dodge mail harvesters, "jan [at] example [dot] com"
+// or "jan(at)example.com", around the bracketed "at" at t[i]. It returns the end, or 0.
+func (s *scanner) obfuscatedEmail(i int) int {
+	t := s.text
+	k := bracketWord(t, i, "at")
+	if k == 0 || !s.e.enabledAny(Email) {
+		return 0
+	}
+	a := i
+	for a > 0 && t[a-1] == ' ' && i-a < 2 {
+		a--
+	}
+	ls := a
+	for ls > 0 && isLocalByte(t[ls-1]) && a-ls < 64 {
+		ls--
+	}
+	for ls < a && !utf8.RuneStart(t[ls]) {
+		ls++
+	}
+	if ls == a {
+		return 0
+	}
+	// Domain labels joined by "." or a bracketed "dot"; the last one alphabetic.
+	e, labels, lastAlpha := k, 0, false
+	for {
+		p := e
+		for p < len(t) && t[p] == ' ' && p-e < 2 {
+			p++
+		}
+		if labels > 0 {
+			switch {
+			case p < len(t) && t[p] == '.' && p == e:
+				p++
+			case p < len(t) && bracketWord(t, p, "dot") > 0:
+				p = bracketWord(t, p, "dot")
+				for p < len(t) && t[p] == ' ' && p-e < 8 {
+					p++
+				}
+			default:
+				p = -1
+			}
+			if p < 0 {
+				break
+			}
+		}
+		q := p
+		alpha := true
+		for q < len(t) && (isAlnum(t[q]) || t[q] == '-') && q-p < 63 {
+			alpha = alpha && isAlpha(t[q])
+			q++
+		}
+		if q == p {
+			break
+		}
+		e, lastAlpha = q, alpha && q-p >= 2
+		labels++
+	}
+	if labels < 2 || !lastAlpha {
+		return 0
+	}
+	s.add(ls, e, Email, 0.95, "email.obfuscated", "address with [at] / [dot] written out")
+	return e
+}
+

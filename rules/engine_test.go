@@ -47,6 +47,10 @@ func TestDetectEmail(t *testing.T) {
 		{give: "contact: First.Last+tag@sub.domain.org.", want: []string{"EMAIL_ADDRESS:First.Last+tag@sub.domain.org"}},
 		{give: "Op 3 mei schreef Bo &lt;bo.k@mail.com&gt;:", want: []string{"PERSON:Bo", "EMAIL_ADDRESS:bo.k@mail.com"}},
 		{give: "ping @username on twitter or foo@bar", want: nil},
+		// Written out to dodge harvesters.
+		{give: "mail me at jan [at] example [dot] com please", want: []string{"EMAIL_ADDRESS:jan [at] example [dot] com"}},
+		{give: "j.jansen(AT)ziggo.nl", want: []string{"EMAIL_ADDRESS:j.jansen(AT)ziggo.nl"}},
+		{give: "see the [at] sign; price (at) 5 euro", want: nil},
 	})
 }
 
@@ -75,6 +79,7 @@ func TestDetectPhone(t *testing.T) {
 		// Outside the North American numbering plan (exchange 020): a phone only after a phone word.
 		{give: "Can you confirm your phone number is 206-020-8794?", want: []string{"PHONE_NUMBER:206-020-8794"}},
 		{give: "Part 206-020-8794 is back in stock.", want: nil},
+		{give: "Handy 0151 12345678", want: []string{"PHONE_NUMBER:0151 12345678"}},
 		{give: "Bel 0031 6 12345678", want: []string{"PHONE_NUMBER:0031 6 12345678"}},
 	})
 }
@@ -104,6 +109,8 @@ func TestDetectIBAN(t *testing.T) {
 		{give: "DE89 3704 0044 0532 0130 00.", want: []string{"IBAN_CODE:DE89 3704 0044 0532 0130 00"}},
 		{give: "GB29 NWBK 6016 1331 9268 19", want: []string{"IBAN_CODE:GB29 NWBK 6016 1331 9268 19"}},
 		{give: "NL91ABNA0417164301", want: nil},
+		{give: "rekening NL91-ABNA-0417-1643-00", want: []string{"IBAN_CODE:NL91-ABNA-0417-1643-00"}},
+		{give: "ref NL91-ABNA-0417-1643-01", want: nil},
 	})
 }
 

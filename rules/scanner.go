@@ -136,6 +136,11 @@ func (s *scanner) run() {
 					i = j
 					continue
 				}
+			case '[', '(', '{':
+				if j := s.obfuscatedEmail(i); j > i {
+					i = j
+					continue
+				}
 			case '\n':
 				s.sentStart = true
 				// A sign-off at the end of a line ("Groeten,") carries over to the name below it.

@@ -81,6 +81,7 @@ func (s *scanner) iban(a int) int {
 	n := 0
 	i := a
 	end := a
+	var sep byte // the group separator, once seen: ' ' or '-', used throughout
 	for i < len(t) && n < want {
 		c := t[i]
 		if isAlnum(c) {
@@ -93,7 +94,8 @@ func (s *scanner) iban(a int) int {
 			end = i
 			continue
 		}
-		if c == ' ' && n%4 == 0 && i+1 < len(t) && isAlnum(t[i+1]) {
+		if (c == ' ' || c == '-') && (sep == 0 || c == sep) && n%4 == 0 && i+1 < len(t) && isAlnum(t[i+1]) {
+			sep = c
 			i++
 			continue
 		}
