@@ -179,4 +179,3 @@ func (s *scanner) obfuscatedEmail(i int) int {
 	s.add(ls, e, Email, 0.95, "email.obfuscated", "address with [at] / [dot] written out")
 	return e
 }
-
