@@ -77,6 +77,22 @@ func nlPostcode(t string, i int) int {
 	return k + 2
 }
 
+// plainPostcode matches four or five digits (optionally after "B-", "D-", "F-" or "L-") at i that
+// are followed by a space, and returns their end, or 0.
+func plainPostcode(t string, i int) int {
+	if i+2 < len(t) && t[i+1] == '-' && strings.IndexByte("BDFL", t[i]) >= 0 {
+		i += 2
+	}
+	k := i
+	for k < len(t) && isDigit(t[k]) && k-i < 6 {
+		k++
+	}
+	if n := k - i; n < 4 || n > 5 || t[i] == '0' && n == 4 || k >= len(t) || t[k] != ' ' {
+		return 0
+	}
+	return k
+}
+
 // cityAt matches one to three capitalised words (with particles: Alphen aan den Rijn, Den Haag) after
 // one space at i, returning the end, or 0.
 func (s *scanner) cityAt(i int) int {
@@ -128,6 +144,12 @@ func (s *scanner) addressTail(i int) int {
 		}
 		if p := ukPostcode(t, k+1); p > 0 {
 			return p
+		}
+		if p := plainPostcode(t, k+1); p > 0 && k > i {
+			// ", 1000 Bruxelles", ", 10115 Berlin": a Belgian, German or French postcode and town.
+			if c := s.cityAt(p); c > 0 {
+				return c
+			}
 		}
 		if k > i || strings.HasPrefix(t[k:], " in ") || strings.HasPrefix(t[k:], " te ") {
 			c0 := k

@@ -162,6 +162,7 @@ func TestDetectPassword(t *testing.T) {
 		{give: "Your password must be at least 8 characters", want: nil},
 		{give: "Wachtwoord gewijzigd. Mijn wachtwoord werkt niet", want: nil},
 		{give: "<p>my&nbsp;PIN is 1495&nbsp;— Anna</p>", want: []string{"PASSWORD:1495", "PERSON:Anna"}},
+		{give: "PIN-code 1234 werkt niet, mijn pinnummer is 4821", want: []string{"PASSWORD:1234", "PASSWORD:4821"}},
 	})
 }
 
@@ -240,6 +241,11 @@ func TestDetectAddress(t *testing.T) {
 		{give: "naar Van Eeghenstraat 105-3, Amsterdam.", want: []string{"ADDRESS:Van Eeghenstraat 105-3, Amsterdam"}},
 		{give: "Ship to 350 Fifth Avenue, New York, NY 10118", want: []string{"ADDRESS:350 Fifth Avenue, New York, NY 10118"}},
 		{give: "De Kerkstraat is afgesloten, de Stationsweg ook.", want: nil},
+		// Belgian, German and French forms: a street word first, a plain postcode and town after.
+		{give: "adresse: Rue de la Loi 16, 1000 Bruxelles", want: []string{"ADDRESS:Rue de la Loi 16, 1000 Bruxelles"}},
+		{give: "Friedrichstraße 43, 10117 Berlin", want: []string{"ADDRESS:Friedrichstraße 43, 10117 Berlin"}},
+		{give: "Kerkstraat 12, 2000 euro te veel", want: []string{"ADDRESS:Kerkstraat 12"}},
+		{give: "I will be in place 7 of the queue; Route 66 is long", want: nil},
 	})
 }
 

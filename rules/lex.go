@@ -46,6 +46,7 @@ func lexicon() map[string]uint32 {
 		}
 	}
 	add(kPassword, `wachtwoord ww pw pwd passwd password passw passwort paswoord pass wachtwoordje pincode pin
+		pin-code pinnummer pin-nummer
 		passcode passphrase wachtzin inlogcode toegangscode wifi-wachtwoord inlogwachtwoord kennwort contraseña mot-de-passe mdp`)
 	add(kLogin, `login logon log-in inlog`)
 	add(kConnector, `is was nu now to naar wordt becomes equals reads luidt currently still gewoon just are zijn
@@ -125,7 +126,8 @@ func lexicon() map[string]uint32 {
 		name, num, _ := strings.Cut(f, ":")
 		m[name] |= uint32(atoi(num)) << kMonthShift
 	}
-	add(kStreetWord, "laan weg plein kade dijk singel gracht straat dreef steeg markt wal hof park boulevard ring brink")
+	add(kStreetWord, "laan weg plein kade dijk singel gracht straat dreef steeg markt wal hof park boulevard ring brink "+
+		"rue avenue chaussée chaussee place quai chemin impasse allée")
 	return m
 }
 
