@@ -30,7 +30,7 @@ func (s *scanner) emailAt(k, lo, hi int) bool {
 		ws--
 	}
 	if a == k || ws > 0 && t[ws-1] == ':' && typeEndsAt(t, ws-1) {
-		return false // nothing before the '@', or a rendered pseudonym ("EMAIL_ADDRESS:3f9a0c1d@")
+		return false // nothing before the '@', or a rendered pseudonym ("EMAIL_ADDRESS:3f9a0c1d2e4b@")
 	}
 	b := k + 1
 	for b < hi && isDomainByte(t[b]) && b-k < 255 {
@@ -40,7 +40,7 @@ func (s *scanner) emailAt(k, lo, hi int) bool {
 		b--
 	}
 	if p, _ := renderedIn(t, k+1, min(len(t), b+64)); p >= 0 && p < b {
-		b = p // "x@y.EMAIL_ADDRESS:3f9a0c1d": the domain ends where a rendered pseudonym starts
+		b = p // "x@y.EMAIL_ADDRESS:3f9a0c1d2e4b": the domain ends where a rendered pseudonym starts
 	}
 	for b > k+1 && (t[b-1] == '.' || t[b-1] == '-') {
 		b--

@@ -75,7 +75,7 @@ func lexicon() map[string]uint32 {
 	add(kAddrCtx, `adres address adresse addr woon woonadres wonen woont woon verhuisd moved move ship shipping deliver
 		delivery bezorg bezorgen bezorgadres afleveradres factuuradres postadres straat located live lives living
 		send sturen stuur naar to`)
-	// Veil's own type names, as rendered pseudonyms start with them ("PERSON:3f9a0c1d").
+	// Veil's own type names, as rendered pseudonyms start with them ("PERSON:3f9a0c1d2e4b").
 	add(kNotName, `person email_address phone_number credit_card iban_code nl_bsn us_ssn ip_address password
 		api_key address date_of_birth`)
 	add(kNotName, `januari februari maart april mei juni juli augustus september oktober november december

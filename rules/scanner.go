@@ -311,7 +311,7 @@ func (s *scanner) token(i, j int, fl uint16) int {
 		}
 	}
 	if fl&cColon != 0 {
-		// A pseudonym Render wrote ("key=API_KEY:3f9a0c1d") is not scanned again; what stands
+		// A pseudonym Render wrote ("key=API_KEY:3f9a0c1d2e4b") is not scanned again; what stands
 		// before it in the token is.
 		if p, e := renderedIn(t, a, j); p >= 0 {
 			if p > a {

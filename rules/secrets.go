@@ -355,7 +355,7 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 		break
 	}
 	if p, _ := renderedIn(t, st, e); p >= 0 {
-		e = p // "AREPASSWORD:3f9a0c1d": the value ends where a rendered pseudonym starts
+		e = p // "AREPASSWORD:3f9a0c1d2e4b": the value ends where a rendered pseudonym starts
 	}
 	if p := strings.IndexByte(t[st:e], '['); p >= 0 && placeholderLen(t, st+p) > 0 {
 		e = st + p // "0=[API_KEY]": or a placeholder
@@ -411,13 +411,13 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 }
 
 // rendered reports whether t[st:e] is a value Policy.Render wrote: a placeholder ("[PASSWORD]")
-// or a pseudonym ("PASSWORD:3f9a0c1d"), or the digest part of one.
+// or a pseudonym ("PASSWORD:3f9a0c1d2e4b"), or the digest part of one.
 func rendered(t string, st, e int) bool {
 	return renderedToken(t, st, e) == e || renderedBefore(t, st, e) ||
 		e-st > 2 && t[st] == '[' && t[e-1] == ']' && Type(t[st+1:e-1]).Valid()
 }
 
-// placeholderLen returns the length of a rendered value ("[PERSON]" or "PERSON:3f9a0c1d") at t[i:],
+// placeholderLen returns the length of a rendered value ("[PERSON]" or "PERSON:3f9a0c1d2e4b") at t[i:],
 // or 0.
 func placeholderLen(t string, i int) int {
 	if i < len(t) && t[i] == '[' {
@@ -437,7 +437,7 @@ func placeholderLen(t string, i int) int {
 }
 
 // renderedBefore reports whether t[st:e] starts with the digest part of a rendered pseudonym whose
-// type name ends just before st ("PASSWORD:3f9a0c1d": PASSWORD reads as a keyword, the digest as its
+// type name ends just before st ("PASSWORD:3f9a0c1d2e4b": PASSWORD reads as a keyword, the digest as its
 // value).
 func renderedBefore(t string, st, e int) bool {
 	if st < 2 || t[st-1] != ':' {

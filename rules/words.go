@@ -282,7 +282,7 @@ func nextWord(t string, i int) (int, int) {
 	}
 	e := wordEnd(t, k, min(len(t), k+64))
 	if e <= k || e < len(t) && (t[e] == ':' || t[e] == '_') && isUpper(t[k]) && placeholderLen(t, k) > 0 {
-		return -1, -1 // no word, or a pseudonym Render wrote ("ADDRESS:3f9a0c1d")
+		return -1, -1 // no word, or a pseudonym Render wrote ("ADDRESS:3f9a0c1d2e4b")
 	}
 	return k, e
 }
