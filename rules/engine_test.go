@@ -224,6 +224,13 @@ func TestDetectPerson(t *testing.T) {
 		// Places and streets that carry a name.
 		{give: "The outage in Raleigh was fixed. I bought it in your Columbus store.", want: nil},
 		{give: "De winkel aan de Johan de Wittlaan was gesloten.", want: nil},
+		// Form labels and "Last, First".
+		{give: "Naam: de Vries, Jan", want: []string{"PERSON:de Vries", "PERSON:Jan"}},
+		{give: "rekeninghouder: van Dijk", want: []string{"PERSON:van Dijk"}},
+		{give: "ten name van Fam. Bakker", want: []string{"PERSON:Bakker"}},
+		{give: "Van: Bakker, Anouk", want: []string{"PERSON:Bakker, Anouk"}},
+		{give: "Naam: Jansen, P.", want: []string{"PERSON:Jansen, P."}},
+		{give: "de naam van de winkel", want: nil},
 	})
 }
 

@@ -65,7 +65,8 @@ func lexicon() map[string]uint32 {
 		collega colleague medewerker spoke gesproken sprak zus broer vader moeder man vrouw
 		husband wife son daughter zoon dochter partner vriend vriendin friend contactpersoon
 		heer hr prof ir ing drs mw sir madam madame neighbour neighbor buurman buurvrouw buren holder
-		spreekt speaking talking chatting name's naam's`)
+		spreekt speaking talking chatting name's naam's fam familie family rekeninghouder accounthouder
+		kaarthouder cardholder`)
 	add(kParticle, `van de der den het 't ter ten te op in la le du da di del della von vom zu zum al el bin ibn y dos das
 		des du van't v.d. vd`)
 	add(kStreetType, `street st road rd avenue ave lane ln drive dr close way court ct place pl crescent grove gardens

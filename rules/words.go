@@ -211,17 +211,27 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 	return end
 }
 
-// afterTitle reports whether a title or salutation (Mr., mevrouw, heer, Dear) ends just before a,
-// separated by spaces or a dot only.
+// afterTitle reports whether a title, salutation or name label (Mr., mevrouw, heer, Dear, Naam:,
+// t.n.v.) ends just before a, separated by spaces, a dot or a colon only.
 func (s *scanner) afterTitle(a int) bool {
 	t := s.text
 	p := a
-	for p > 0 && (t[p-1] == ' ' || t[p-1] == '.') && a-p < 3 {
+	colon := false
+	for p > 0 && (t[p-1] == ' ' || t[p-1] == '.' || t[p-1] == ':') && a-p < 3 {
+		colon = colon || t[p-1] == ':'
 		p--
 	}
 	ws := s.lastWordStart(p)
-	return p > ws && lowerWordIs(t[ws:p], "mr", "mrs", "ms", "miss", "mx", "dr", "dhr", "mevr", "meneer", "mevrouw",
-		"heer", "mw", "prof", "sir", "madam", "madame", "dear", "beste", "geachte", "hr", "fam", "familie")
+	if p <= ws {
+		return false
+	}
+	w := t[ws:p]
+	if colon && lowerWordIs(w, "naam", "name", "holder", "rekeninghouder", "accounthouder", "cardholder") {
+		return true // a form label: "Naam: de Vries" (not "op naam van Jan")
+	}
+	return lowerWordIs(w, "mr", "mrs", "ms", "miss", "mx", "dr", "dhr", "mevr", "meneer", "mevrouw",
+		"heer", "mw", "prof", "sir", "madam", "madame", "dear", "beste", "geachte", "hr", "fam", "familie", "family",
+		"t.n.v", "tnv")
 }
 
 // labelWord reports whether w is a label such as "Klantnummer", "Zendingnummer", "Postcode":
@@ -448,7 +458,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 				pe = e
 				continue
 			}
-			if startsUpper(t, k) && klx&(kStop|kNotName|kGreeting) == 0 {
+			if startsUpper(t, k) && klx&(kStop|kNotName|kGreeting|kIntro) == 0 {
 				s.add(a, e, Person, 0.85, "person.names", "surname with particle after a title")
 				s.nameCtx = -1
 				return e
@@ -470,6 +480,9 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	}
 	if we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.') {
 		return s.initials(a, we, strong)
+	}
+	if e := s.lastFirst(a, we, nk, strong); e > 0 {
+		return e
 	}
 	title := strong && s.nameCtx > 0 && s.e.lexOf(trimDots(t[max(0, s.lastWordStart(s.nameCtx)):s.nameCtx]))&kIntro != 0
 	ok := false
@@ -622,6 +635,30 @@ func inAddressToken(t string, e int) bool {
 func capParticle(w string) bool {
 	return len(w) >= 2 && len(w) <= 3 && isUpper(w[0]) &&
 		lowerWordIs(w, "ben", "bin", "ibn", "abu", "el", "al", "ait", "van", "von", "de", "der", "den", "ter", "ten", "da", "di", "du", "le", "la")
+}
+
+// lastFirst detects "Bakker, Anouk" and "Smith, J.": a family name (from the lists, or any
+// capitalised word in name context) then a comma and a listed given name or an initial. It
+// returns the end, or 0.
+func (s *scanner) lastFirst(a, we int, nk uint8, strong bool) int {
+	t := s.text
+	if we+3 >= len(t) || t[we] != ',' || t[we+1] != ' ' || nk&nameLast == 0 && !strong {
+		return 0
+	}
+	k, e := nextWord(t, we+1)
+	if k != we+2 || !isUpper(t[k]) {
+		return 0
+	}
+	switch {
+	case e-k == 1 && e < len(t) && t[e] == '.':
+		e++ // an initial
+	case nameKind(s.e.lexOf(t[k:e]))&nameFirst != 0 && s.e.lexOf(t[k:e])&(kStop|kNotName) == 0 && nameEnds(t, e):
+	default:
+		return 0
+	}
+	s.add(a, e, Person, 0.85, "person.names", "family name, comma, given name")
+	s.nameCtx = -1
+	return e
 }
 
 // nameBeforeEmail reports a run of up to three capitalised words (with
