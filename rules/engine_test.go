@@ -142,6 +142,12 @@ func TestDetectIP(t *testing.T) {
 		{give: "ip 2001:0db8:85a3:0000:0000:8a2e:0370:7334", want: []string{"IP_ADDRESS:2001:0db8:85a3:0000:0000:8a2e:0370:7334"}},
 		{give: "link-local fe80::1.", want: []string{"IP_ADDRESS:fe80::1"}},
 		{give: "versie 1.2.3.4 en v2.10.1.0, om 10:30:00, 1.2.3.4.5", want: nil},
+		// A /prefix, a port, a URL host, a key glued with ':'.
+		{give: "ip 192.168.1.1/24", want: []string{"IP_ADDRESS:192.168.1.1"}},
+		{give: "server 10.0.0.5:8080 is down", want: []string{"IP_ADDRESS:10.0.0.5"}},
+		{give: "open http://192.168.1.1/admin", want: []string{"IP_ADDRESS:192.168.1.1"}},
+		{give: "ip:172.16.0.9", want: []string{"IP_ADDRESS:172.16.0.9"}},
+		{give: "om 10:30 uur, versie:1.2.3.4, build 1.2.3.4/5", want: nil},
 	})
 }
 

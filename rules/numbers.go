@@ -18,8 +18,8 @@ func (s *scanner) numberRun(a, j int) int {
 		if p == '#' || p == '$' || strings.HasSuffix(s.text[:a], "€") || strings.HasSuffix(s.text[:a], "£") {
 			return j
 		}
-		if (p == '-' || p == '_' || p == '/' || p == '.' || p == ':') && a >= 2 && isAlnum(t[a-2]) {
-			// Part of an identifier or a time/date tail: INV-2024-1234, v1.2, 10:30.
+		if (p == '-' || p == '_' || p == '/' || p == '.') && a >= 2 && isAlnum(t[a-2]) || p == ':' && a >= 2 && isDigit(t[a-2]) {
+			// Part of an identifier or a time/date tail: INV-2024-1234, v1.2, 10:30 ("ip:10.0.0.1" is not).
 			return j
 		}
 		if a >= 2 && t[a-1] == ' ' && t[a-2] == '-' {
@@ -56,6 +56,7 @@ func (s *scanner) numberRun(a, j int) int {
 	end := groups[len(groups)-1].end
 	glued := end < n && (isAlpha(t[end]) || t[end] >= 0x80 || t[end] == '_')
 	// A trailing ':' + digit means a time (10:30) or a port; a trailing '.' + digit a version tail.
+	port := end+1 < n && t[end] == ':' && isDigit(t[end+1])
 	if end+1 < n && (t[end] == ':' || t[end] == ',' && isDigit(t[end+1]) && end+3 < n && isDigit(t[end+2]) && !isDigit(t[end+3])) && isDigit(t[end+1]) {
 		glued = true
 	}
@@ -69,8 +70,8 @@ func (s *scanner) numberRun(a, j int) int {
 			if D > 19 {
 				break
 			}
-			if g1 == G-1 && glued {
-				break
+			if g1 == G-1 && glued && !(port && g0 == 0 && g1 == 3) {
+				break // only a dotted quad may carry a port (10.0.0.1:8080)
 			}
 			if g0 == 0 {
 				if conf := s.phoneWindow(start, plus, g1, D); conf > 0 {
@@ -252,13 +253,15 @@ func (s *scanner) numberWindow(g0, g1, D int) {
 	} else if st > 0 && t[st-1] == '+' {
 		return
 	}
-	if g1 < len(s.groups)-1 && s.sepOf(g1) != " " {
+	// 10.0.0.0/8: a dotted quad may end in a /prefix.
+	cidr := g1 == len(s.groups)-2 && s.sepOf(g1) == "/" && s.groups[g1+1].end-s.groups[g1+1].start <= 3
+	if g1 < len(s.groups)-1 && s.sepOf(g1) != " " && !cidr {
 		return
 	}
 	sep := s.uniformSep(g0, g1)
 	if g1-g0 == 3 && sep == '.' && D <= 12 {
-		if g0 != 0 || g1 != len(s.groups)-1 {
-			return
+		if g0 != 0 || g1 != len(s.groups)-1 && !cidr {
+			return // part of a longer dotted run; a /prefix after it is fine (10.0.0.0/8)
 		}
 		for k := g0; k <= g1; k++ {
 			g := s.groups[k]

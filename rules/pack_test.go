@@ -64,7 +64,7 @@ detectors:
     confidence: 0.9
   - id: acme.card
     type: CREDIT_CARD
-    pattern: 'CARD:[0-9]{16}'
+    pattern: 'CARD#[0-9]{16}'
     validator: luhn
 allow:
   - text: help@acme.example
@@ -88,7 +88,8 @@ deny:
 		want         []string
 	}{
 		{give: "klant ACME-12345678 en ACME-87654321", want: []string{"CUSTOMER_ID:ACME-12345678"}},
-		{give: "CARD:4111111111111111 CARD:4111111111111112", want: []string{"CREDIT_CARD:CARD:4111111111111111"}},
+		// The built-in card detector skips numbers after '#'; the pack's detector and validator find them.
+		{give: "CARD#4111111111111111 CARD#4111111111111112", want: []string{"CREDIT_CARD:CARD#4111111111111111"}},
 		{give: "mail help@acme.example of jan@acme.example", want: []string{"EMAIL_ADDRESS:jan@acme.example"}},
 		{give: "about project nightingale today", want: []string{"PERSON:project nightingale"}},
 		{give: "SSN 123-45-6789 from 10.0.0.1", locale: "nl-NL", want: nil},

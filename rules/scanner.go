@@ -409,9 +409,14 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 		}
 	}
 	if fl&cDigit != 0 && a+1 < j {
-		// "SERVER_IP=192.0.2.7", "host=2001:db8::5", "ip=::ffff:192.0.2.7": a value glued to its key.
-		if q := strings.IndexByte(t[a+1:j], '='); q >= 0 {
+		// "SERVER_IP=192.0.2.7", "host=2001:db8::5", "ip=::ffff:192.0.2.7", "ip:10.0.0.1",
+		// "http://10.0.0.1/admin": a value glued to its key or scheme.
+		if q := strings.IndexAny(t[a+1:j], "=:"); q >= 0 && (t[a+1+q] == '=' || isDigit(t[min(j-1, a+q+2)]) ||
+			strings.HasPrefix(t[a+1+q:j], "://")) {
 			v := a + 1 + q + 1
+			if strings.HasPrefix(t[v-1:j], "://") {
+				v += 2
+			}
 			if v+2 < j && t[v] == ':' && t[v+1] == ':' {
 				s.ipv6(v, j)
 			} else if v < j && isDigit(t[v]) {
