@@ -408,7 +408,7 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 			return end
 		}
 	}
-	if fl&cDigit != 0 && a+1 < j {
+	if fl&cDigit != 0 && fl&(cColon|cSym) != 0 && a+1 < j {
 		// "SERVER_IP=192.0.2.7", "host=2001:db8::5", "ip=::ffff:192.0.2.7", "ip:10.0.0.1",
 		// "http://10.0.0.1/admin": a value glued to its key or scheme.
 		if q := strings.IndexAny(t[a+1:j], "=:"); q >= 0 && (t[a+1+q] == '=' || isDigit(t[min(j-1, a+q+2)]) ||

@@ -453,6 +453,9 @@ func renderedBefore(t string, st, e int) bool {
 
 // typeEndsAt reports whether a type name ("PERSON", "EMAIL_ADDRESS") ends at t[i].
 func typeEndsAt(t string, i int) bool {
+	if i < 2 || !isUpper(t[i-1]) {
+		return false // every type name ends in an upper-case letter
+	}
 	for _, ty := range Types {
 		if i >= len(ty) && t[i-len(ty):i] == string(ty) {
 			return true
