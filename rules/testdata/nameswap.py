@@ -12,10 +12,11 @@ CENSUS_DIR holds dist.male.first, dist.female.first and dist.all.last (see rules
 """
 import argparse
 import glob
-import json
 import os
 import random
 import re
+
+from spanswap import rewrite_corpus
 
 PARTICLES = {"van", "der", "den", "de", "het", "ter", "ten", "'t", "el", "al", "bin", "ben"}
 
@@ -63,29 +64,10 @@ def main():
             swap[w.lower()] = new
         return new if w[0].isupper() else new.lower()
 
-    with open(a.corpus, encoding="utf-8") as f:
-        for line in f:
-            ev = json.loads(line)
-            for field in ("body", "subject"):
-                if not ev.get(field):
-                    continue
-                src = ev[field].encode()
-                spans = sorted((s for s in ev["spans"] if s.get("field", "body") == field), key=lambda s: s["start"])
-                out, pos, kept = b"", 0, []
-                for s in spans:
-                    out += src[pos:s["start"]]
-                    text = src[s["start"]:s["end"]].decode()
-                    if s["type"] == "PERSON":
-                        text = re.sub(r"[^\W\d_]+(?:'[^\W\d_]+)?", replace, text)
-                    ns = dict(s, start=len(out), text=text)
-                    out += text.encode()
-                    ns["end"] = len(out)
-                    kept.append(ns)
-                    pos = s["end"]
-                ev[field] = (out + src[pos:]).decode()
-                ev["spans"] = [s for s in ev["spans"] if s.get("field", "body") != field] + kept
-            print(json.dumps(ev, ensure_ascii=False))
+    def swap_person(typ, text):
+        return re.sub(r"[^\W\d_]+(?:'[^\W\d_]+)?", replace, text) if typ == "PERSON" else text
 
+    rewrite_corpus(a.corpus, swap_person)
 
 if __name__ == "__main__":
     main()

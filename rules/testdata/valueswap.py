@@ -13,10 +13,11 @@ values the corpus happens to hold rather than on their formats and checksums.
   python3 rules/testdata/valueswap.py CORPUS.jsonl [--seed N] > swapped.jsonl
 """
 import argparse
-import json
 import random
 import re
 import string
+
+from spanswap import rewrite_corpus
 
 R = random.Random()
 
@@ -169,30 +170,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     R.seed(a.seed)
-    with open(a.corpus, encoding="utf-8") as f:
-        for line in f:
-            ev = json.loads(line)
-            for field in ("body", "subject"):
-                if not ev.get(field):
-                    continue
-                src = ev[field].encode()
-                spans = sorted((s for s in ev["spans"] if s.get("field", "body") == field), key=lambda s: s["start"])
-                out, pos, kept = b"", 0, []
-                for s in spans:
-                    out += src[pos:s["start"]]
-                    text = src[s["start"]:s["end"]].decode()
-                    fn = SWAP.get(s["type"])
-                    if fn:
-                        text = fn(text)
-                    ns = dict(s, start=len(out), text=text)
-                    out += text.encode()
-                    ns["end"] = len(out)
-                    kept.append(ns)
-                    pos = s["end"]
-                ev[field] = (out + src[pos:]).decode()
-                ev["spans"] = [s for s in ev["spans"] if s.get("field", "body") != field] + kept
-            print(json.dumps(ev, ensure_ascii=False))
-
+    rewrite_corpus(a.corpus, lambda typ, text: SWAP[typ](text) if typ in SWAP else text)
 
 if __name__ == "__main__":
     main()
