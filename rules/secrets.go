@@ -413,8 +413,7 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 // rendered reports whether t[st:e] is a value Policy.Render wrote: a placeholder ("[PASSWORD]")
 // or a pseudonym ("PASSWORD:3f9a0c1d2e4b"), or the digest part of one.
 func rendered(t string, st, e int) bool {
-	return renderedToken(t, st, e) == e || renderedBefore(t, st, e) ||
-		e-st > 2 && t[st] == '[' && t[e-1] == ']' && Type(t[st+1:e-1]).Valid()
+	return placeholderLen(t[:e], st) == e-st || renderedBefore(t, st, e)
 }
 
 // placeholderLen returns the length of a rendered value ("[PERSON]" or "PERSON:3f9a0c1d2e4b") at t[i:],

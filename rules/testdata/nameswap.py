@@ -69,5 +69,6 @@ def main():
 
     rewrite_corpus(a.corpus, swap_person)
 
+
 if __name__ == "__main__":
     main()

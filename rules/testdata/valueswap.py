@@ -172,5 +172,6 @@ def main():
     R.seed(a.seed)
     rewrite_corpus(a.corpus, lambda typ, text: SWAP[typ](text) if typ in SWAP else text)
 
+
 if __name__ == "__main__":
     main()
