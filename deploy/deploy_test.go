@@ -35,6 +35,12 @@ var metrics = []string{
 	"veil_tombstones_total",
 	"veil_erasure_seconds",
 	"veil_late_events_dropped_total",
+	"veil_build_info",
+	"veil_component_up",
+	"veil_canary_events_total",
+	"veil_canary_checks_total",
+	"veil_canary_leaks_total",
+	"veil_canary_latency_seconds",
 }
 
 var viewTopics = []string{"conversations.analytics", "conversations.personalization", "conversations.support"}
@@ -424,32 +430,31 @@ func TestApplyTopicsDryRun(t *testing.T) {
 	}
 }
 
-// TestACLsCoverTopics checks that every default topic name in apply-acls.sh exists in topics.yaml and that the
-// view consumers can read only their own view.
-func TestACLsCoverTopics(t *testing.T) {
-	topics := loadTopics(t)
+// TestACLsComeFromTheConfig: apply-acls.sh applies what `veil acls` derives from Veil's config and names no
+// topic, group or principal itself, so it cannot drift from the config (cmd/veil/acls_test.go tests the ACLs).
+func TestACLsComeFromTheConfig(t *testing.T) {
 	b, err := os.ReadFile("acls/apply-acls.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defaults := regexp.MustCompile(`(?m)^([A-Z_]+_TOPIC)="\$\{[A-Z_]+:-([^}]+)\}"$`).FindAllStringSubmatch(string(b), -1)
-	if len(defaults) != len(topics) {
-		t.Errorf("apply-acls.sh names %d topics, topics.yaml has %d", len(defaults), len(topics))
+	script := string(b)
+	if !strings.Contains(script, "veil acls --config \"$CONFIG\" --format args") {
+		t.Error("apply-acls.sh does not take its ACLs from `veil acls --format args`")
 	}
-	for _, d := range defaults {
-		if _, ok := topics[d[2]]; !ok {
-			t.Errorf("apply-acls.sh: %s default %q is not in topics.yaml", d[1], d[2])
+	var code []string
+	for _, l := range strings.Split(script, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			code = append(code, l)
 		}
 	}
-	for _, svc := range []string{"ANALYTICS", "PERSONALIZATION", "SUPPORT"} {
-		re := regexp.MustCompile(`(?m)^allow "\$` + svc + `_PRINCIPAL" "([^"]*)" (.*)$`)
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			if strings.Contains(m[1], "Write") {
-				t.Errorf("%s may not write: %s", svc, m[0])
-			}
-			if strings.Contains(m[2], "--topic") && m[2] != `--topic "$`+svc+`_TOPIC"` {
-				t.Errorf("%s must read only its own view: %s", svc, m[0])
-			}
+	for name := range loadTopics(t) {
+		if strings.Contains(strings.Join(code, "\n"), name) {
+			t.Errorf("apply-acls.sh names topic %s itself", name)
+		}
+	}
+	for _, p := range []string{"User:", "--group", "--topic"} {
+		if strings.Contains(strings.Join(code, "\n"), p) {
+			t.Errorf("apply-acls.sh writes %q itself", p)
 		}
 	}
 }
@@ -479,7 +484,7 @@ func TestK8s(t *testing.T) {
 			kinds[str(d["kind"])+"/"+str(get(d, "metadata", "name"))] = d
 		}
 	}
-	for _, k := range []string{"Deployment/veil", "PodDisruptionBudget/veil", "HorizontalPodAutoscaler/veil", "ConfigMap/veil-config", "Service/veil-metrics"} {
+	for _, k := range []string{"Deployment/veil", "PodDisruptionBudget/veil", "ScaledObject/veil", "TriggerAuthentication/veil-kafka", "ConfigMap/veil-config", "Service/veil-metrics"} {
 		if kinds[k] == nil {
 			t.Errorf("k8s: %s missing", k)
 		}
@@ -560,15 +565,110 @@ func TestK8s(t *testing.T) {
 	if !slices.Equal(views, viewTopics) {
 		t.Errorf("ConfigMap views %v, want %v", views, viewTopics)
 	}
-	// HPA targets the Deployment with an external lag metric; max replicas <= raw partitions.
-	hpa := kinds["HorizontalPodAutoscaler/veil"]
-	if str(get(hpa, "spec", "scaleTargetRef", "name")) != "veil" || str(get(hpa, "spec", "metrics", "0", "type")) != "External" {
-		t.Error("HPA must scale Deployment veil on an External metric")
+	// Autoscaling: exactly one autoscaler in the kustomization, KEDA on the lag of Veil's group on the raw topic,
+	// over the same brokers, SASL and TLS as Veil; the Deployment leaves replicas to it.
+	if r := get(dep, "spec", "replicas"); r != nil {
+		t.Errorf("Deployment sets replicas: %v next to an autoscaler", r)
 	}
-	maxR, _ := get(hpa, "spec", "maxReplicas").(int)
-	if raw := loadTopics(t)["conversations.raw"]; maxR > raw.partitions {
-		t.Errorf("HPA maxReplicas %d > conversations.raw partitions %d", maxR, raw.partitions)
+	var autoscalers []string
+	for _, r := range get(kz, "resources").([]any) {
+		for _, d := range readYAMLDocs(t, filepath.Join("k8s", str(r))) {
+			if k := str(d["kind"]); k == "ScaledObject" || k == "HorizontalPodAutoscaler" {
+				autoscalers = append(autoscalers, k+" in "+str(r))
+			}
+		}
 	}
+	if len(autoscalers) != 1 {
+		t.Errorf("kustomization has autoscalers %v, want exactly one", autoscalers)
+	}
+	so := kinds["ScaledObject/veil"]
+	if str(get(so, "spec", "scaleTargetRef", "name")) != "veil" || str(get(so, "spec", "scaleTargetRef", "kind")) != "Deployment" {
+		t.Error("ScaledObject must scale Deployment veil")
+	}
+	trig := get(so, "spec", "triggers", "0")
+	meta := get(trig, "metadata")
+	brokers := []string{}
+	for _, b := range get(cfg, "brokers").([]any) {
+		brokers = append(brokers, str(b))
+	}
+	for k, want := range map[string]string{
+		"bootstrapServers": strings.Join(brokers, ","),
+		"consumerGroup":    str(get(cfg, "group")),
+		"topic":            str(get(cfg, "topics", "raw")),
+		"sasl":             map[string]string{"PLAIN": "plaintext", "SCRAM-SHA-256": "scram_sha256", "SCRAM-SHA-512": "scram_sha512"}[str(get(cfg, "sasl", "mechanism"))],
+		"tls":              map[bool]string{true: "enable", false: "disable"}[get(cfg, "tls", "enabled") == true],
+	} {
+		if got := str(get(meta, k)); got != want {
+			t.Errorf("KEDA trigger %s = %q, the ConfigMap says %q", k, got, want)
+		}
+	}
+	if str(get(trig, "type")) != "kafka" || str(get(meta, "lagThreshold")) == "" || str(get(meta, "allowIdleConsumers")) != "false" {
+		t.Errorf("KEDA trigger must be kafka with a lagThreshold and no idle consumers: %v", trig)
+	}
+	maxR, _ := get(so, "spec", "maxReplicaCount").(int)
+	minR, _ := get(so, "spec", "minReplicaCount").(int)
+	if raw := loadTopics(t)["conversations.raw"]; maxR > raw.partitions || minR < 2 || minR > maxR {
+		t.Errorf("ScaledObject replicas %d-%d: want 2 <= min <= max <= %d raw partitions", minR, maxR, raw.partitions)
+	}
+	if str(get(trig, "authenticationRef", "name")) != "veil-kafka" {
+		t.Error("KEDA trigger must use TriggerAuthentication veil-kafka")
+	}
+	secretKeys := map[string]bool{}
+	for _, d := range readYAMLDocs(t, "k8s/secret.example.yaml") {
+		for k := range get(d, "stringData").(map[string]any) {
+			secretKeys[str(get(d, "metadata", "name"))+"/"+k] = true
+		}
+	}
+	for _, ref := range get(kinds["TriggerAuthentication/veil-kafka"], "spec", "secretTargetRef").([]any) {
+		if k := str(get(ref, "name")) + "/" + str(get(ref, "key")); !secretKeys[k] {
+			t.Errorf("TriggerAuthentication reads %s, which secret.example.yaml does not define", k)
+		}
+	}
+	// Every path the config reads or writes is on the volume meant for it.
+	mountOf := func(path string) map[string]any {
+		var best map[string]any
+		for _, m := range get(ctr, "volumeMounts").([]any) {
+			mp := str(get(m, "mountPath"))
+			if (path == mp || strings.HasPrefix(path, mp+"/")) && (best == nil || len(mp) > len(str(best["mountPath"]))) {
+				best = m.(map[string]any)
+			}
+		}
+		return best
+	}
+	volume := func(name string) map[string]any {
+		for _, v := range get(pod, "volumes").([]any) {
+			if str(get(v, "name")) == name {
+				return v.(map[string]any)
+			}
+		}
+		return nil
+	}
+	var kekFile string
+	for _, e := range get(ctr, "env").([]any) {
+		if str(get(e, "name")) == "VEIL_KEK_FILE" {
+			kekFile = str(get(e, "value"))
+		}
+	}
+	for _, p := range []struct{ what, path, secret string }{
+		{"VEIL_KEK_FILE", kekFile, "veil-kek"},
+		{"sasl.password_file", str(get(cfg, "sasl", "password_file")), "veil-kafka-credentials"},
+		{"tls.ca_file", str(get(cfg, "tls", "ca_file")), "veil-kafka-ca"},
+	} {
+		m := mountOf(p.path)
+		if m == nil || str(get(volume(str(m["name"])), "secret", "secretName")) != p.secret {
+			t.Errorf("%s %q is not on a volume from Secret %s", p.what, p.path, p.secret)
+		}
+	}
+	storeDir := str(get(cfg, "erasure", "store_dir"))
+	m := mountOf(storeDir)
+	if storeDir == "" || m == nil {
+		t.Fatalf("erasure.store_dir %q is not on a mounted volume (it would land in /tmp)", storeDir)
+	}
+	size := str(get(volume(str(m["name"])), "emptyDir", "sizeLimit"))
+	if !strings.HasSuffix(size, "Gi") || size < "1Gi" {
+		t.Errorf("erasure.store_dir %s is on volume %s of size %q, want the Gi data volume", storeDir, m["name"], size)
+	}
+
 	// PDB selects the Deployment's pods.
 	sel := get(kinds["PodDisruptionBudget/veil"], "spec", "selector", "matchLabels").(map[string]any)
 	labels := get(dep, "spec", "template", "metadata", "labels").(map[string]any)
@@ -659,7 +759,7 @@ func TestGrafanaDashboard(t *testing.T) {
 		}
 	}
 	for _, m := range metrics {
-		if !used[m] {
+		if !used[m] && m != "veil_build_info" {
 			t.Errorf("dashboard does not show %s", m)
 		}
 	}
@@ -680,5 +780,163 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if get(c, "dlq", "include_raw") != false {
 		t.Error("veil.example.yaml: dlq.include_raw must default to false")
+	}
+}
+
+// TestPromtool runs promtool over the rules and their unit tests, and checks that every alert has a test that
+// expects it to fire. deploy/test-all.sh installs promtool (Debian's prometheus package) and sets
+// VEIL_REQUIRE_PROMTOOL=1, so in CI a missing promtool fails instead of skipping.
+func TestPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("VEIL_REQUIRE_PROMTOOL") != "" {
+			t.Fatal("promtool not found (apt-get install -y prometheus)")
+		}
+		t.Skip("promtool not installed (apt-get install -y prometheus); deploy/test-all.sh installs it")
+	}
+	for _, args := range [][]string{{"check", "rules", "veil-rules.yml"}, {"test", "rules", "veil-rules.test.yml"}} {
+		cmd := exec.Command(promtool, args...)
+		cmd.Dir = "prometheus"
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	rules := readYAML(t, "prometheus/veil-rules.yml")
+	tests := readYAML(t, "prometheus/veil-rules.test.yml")
+	fires := map[string]bool{}
+	for _, tc := range get(tests, "tests").([]any) {
+		cases, _ := get(tc, "alert_rule_test").([]any)
+		for _, c := range cases {
+			if exp, _ := get(c, "exp_alerts").([]any); len(exp) > 0 {
+				fires[str(get(c, "alertname"))] = true
+			}
+		}
+	}
+	for _, g := range get(rules, "groups").([]any) {
+		for _, r := range get(g, "rules").([]any) {
+			if name := str(get(r, "alert")); !fires[name] {
+				t.Errorf("alert %s has no promtool test in which it fires", name)
+			}
+		}
+	}
+}
+
+// TestDockerfile: the image the manifests name is what `make image` builds from deploy/docker/Dockerfile: a
+// multi-stage build of a static ./cmd/veil on a Go at least go.mod's, run as the non-root user the pod runs as;
+// the build context keeps every file the binary embeds.
+func TestDockerfile(t *testing.T) {
+	b, err := os.ReadFile("docker/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var froms, users []string
+	var build, entry string
+	for _, l := range strings.Split(strings.ReplaceAll(string(b), "\\\n", " "), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		switch strings.ToUpper(f[0]) {
+		case "FROM":
+			froms = append(froms, f[1])
+		case "USER":
+			users = append(users, f[1])
+		case "ENTRYPOINT":
+			entry = strings.Join(f[1:], " ")
+		}
+		if strings.Contains(l, "go build") {
+			build = l
+		}
+	}
+	if len(froms) < 2 || !strings.HasPrefix(froms[0], "golang:") {
+		t.Fatalf("want a multi-stage build from golang:, have FROM %v", froms)
+	}
+	mod, _ := os.ReadFile("../go.mod")
+	goVersion := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindStringSubmatch(string(mod))
+	if img := strings.TrimPrefix(strings.SplitN(froms[0], " ", 2)[0], "golang:"); goVersion == nil || !strings.HasPrefix(img, goVersion[1]) {
+		t.Errorf("build stage %s, go.mod wants go %v", froms[0], goVersion)
+	}
+	if !strings.Contains(string(b), "CGO_ENABLED=0") || !strings.HasSuffix(strings.TrimSpace(build), "./cmd/veil") {
+		t.Errorf("the build must be CGO_ENABLED=0 go build ... ./cmd/veil, have %q", build)
+	}
+	if final := froms[len(froms)-1]; !strings.Contains(final, "distroless/static") && final != "scratch" {
+		t.Errorf("final stage %s: want a static base (distroless/static or scratch)", final)
+	}
+	dep := readYAMLDocs(t, "k8s/deployment.yaml")
+	var pod, ctr any
+	for _, d := range dep {
+		if str(d["kind"]) == "Deployment" {
+			pod = get(d, "spec", "template", "spec")
+			ctr = get(pod, "containers", "0")
+		}
+	}
+	uid := str(get(pod, "securityContext", "runAsUser"))
+	if len(users) == 0 || users[len(users)-1] != uid+":"+str(get(pod, "securityContext", "runAsGroup")) || uid == "0" {
+		t.Errorf("Dockerfile USER %v, pod runs as %s: want the same non-root uid:gid", users, uid)
+	}
+	if !strings.Contains(entry, "/usr/local/bin/veil") || !strings.Contains(string(b), "COPY --from=build /out/veil /usr/local/bin/veil") {
+		t.Errorf("ENTRYPOINT %s does not run the built binary", entry)
+	}
+	// make image builds this Dockerfile under the name the Deployment uses; Compose builds it too.
+	mk, _ := os.ReadFile("../Makefile")
+	image := regexp.MustCompile(`(?m)^IMAGE \?= (\S+)$`).FindStringSubmatch(string(mk))
+	if image == nil || image[1] != str(get(ctr, "image")) {
+		t.Errorf("Makefile IMAGE %v, Deployment image %q", image, str(get(ctr, "image")))
+	}
+	if !regexp.MustCompile(`(?m)^image:\n\tdocker build -f deploy/docker/Dockerfile .*-t \$\(IMAGE\) \.$`).Match(mk) {
+		t.Error("Makefile: no `image` target building deploy/docker/Dockerfile as $(IMAGE)")
+	}
+	// Nothing the binary embeds (//go:embed) is left out of the build context.
+	ignore, _ := os.ReadFile("docker/Dockerfile.dockerignore")
+	var patterns []string
+	for _, l := range strings.Split(string(ignore), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			patterns = append(patterns, l)
+		}
+	}
+	ignored := func(path string) bool {
+		for _, p := range patterns {
+			if seg, ok := strings.CutPrefix(p, "**/"); ok {
+				for _, s := range strings.Split(path, "/") {
+					if m, _ := filepath.Match(seg, s); m {
+						return true
+					}
+				}
+			} else if m, _ := filepath.Match(p, path); m || strings.HasPrefix(path, p+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	embeds := 0
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, _ := os.ReadFile(path)
+		for _, m := range regexp.MustCompile(`(?m)^//go:embed (.+)$`).FindAllStringSubmatch(string(src), -1) {
+			for _, pat := range strings.Fields(m[1]) {
+				files, _ := filepath.Glob(filepath.Join(filepath.Dir(path), pat))
+				for _, f := range files {
+					rel, _ := filepath.Rel("..", f)
+					embeds++
+					if ignored(filepath.ToSlash(rel)) {
+						t.Errorf("%s embeds %s, which Dockerfile.dockerignore leaves out", path, rel)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, need := range []string{"go.mod", "go.sum", "cmd/veil/main.go"} {
+		if ignored(need) {
+			t.Errorf("Dockerfile.dockerignore leaves out %s", need)
+		}
+	}
+	if embeds < 4 {
+		t.Errorf("found %d embedded files: the walk is broken", embeds)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +99,49 @@ func ping(t *testing.T, cfg Config) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	return cl.Ping(ctx) == nil
+}
+
+// TestSecurityWarnings: weak connection settings are named, from the
+// settings and from the kafka: properties alike; safe ones are not.
+func TestSecurityWarnings(t *testing.T) {
+	tests := []struct {
+		name  string
+		give  func(c *Config)
+		want  int
+		about string
+	}{
+		{"embedded broker", func(c *Config) { c.Brokers = []string{"127.0.0.1:9092"} }, 0, ""},
+		{"remote plaintext", func(c *Config) { c.Brokers = []string{"kafka-1.internal:9092"} }, 1, "no TLS"},
+		{"plain without TLS", func(c *Config) {
+			c.Brokers = []string{"localhost:9092"}
+			c.SASL = SASL{Mechanism: "PLAIN", Username: "veil", Password: "x"}
+		}, 1, "SASL PLAIN"},
+		{"plain without TLS from properties", func(c *Config) {
+			c.Brokers = []string{"kafka:9092"}
+			c.Kafka = KafkaProperties{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN",
+				"sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required username="veil" password="x";`}
+		}, 1, "SASL PLAIN"},
+		{"scram over TLS", func(c *Config) {
+			c.Brokers = []string{"kafka:9093"}
+			c.TLS.Enabled = true
+			c.SASL = SASL{Mechanism: "SCRAM-SHA-512", Username: "veil", Password: "x"}
+		}, 0, ""},
+		{"skip verify", func(c *Config) {
+			c.Brokers = []string{"kafka:9093"}
+			c.TLS = TLS{Enabled: true, InsecureSkipVerify: true}
+		}, 1, "insecure_skip_verify"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			tt.give(&c)
+			got, err := SecurityWarnings(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tt.want || tt.want > 0 && !strings.Contains(got[0], tt.about) {
+				t.Errorf("SecurityWarnings = %q, want %d about %q", got, tt.want, tt.about)
+			}
+		})
+	}
 }

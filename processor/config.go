@@ -11,7 +11,8 @@ import (
 	"github.com/veil-privacy/veil/schemas"
 )
 
-// Config configures a Processor. Zero values are filled by Default; Validate
+// Config configures a Processor. Start from Default, which sets every field
+// but the key-encryption key; New does not fill zero values, and Validate
 // reports every error at once.
 type Config struct {
 	// Brokers are the seed brokers, host:port.
@@ -38,6 +39,10 @@ type Config struct {
 	Input Input `yaml:"input"`
 	// Output configures encoding of rendered events.
 	Output Output `yaml:"output"`
+	// SchemaRegistry is the Confluent-API schema registry: it resolves the
+	// schema ids of confluent input and registers (or looks up) the schema
+	// of confluent output. Optional.
+	SchemaRegistry schemas.RegistryConfig `yaml:"schema_registry"`
 	// Processing configures parallelism, retries and shutdown.
 	Processing Processing `yaml:"processing"`
 	// DLQ configures the dead-letter topic.
@@ -48,6 +53,9 @@ type Config struct {
 	Views []View `yaml:"views"`
 	// TopicDefaults are used when Veil creates its topics.
 	TopicDefaults TopicDefaults `yaml:"topic_defaults"`
+	// Kafka are Java client properties (security.protocol, linger.ms, ...),
+	// mapped to the client's options; see KafkaProperties.
+	Kafka KafkaProperties `yaml:"kafka"`
 }
 
 // TLS configures TLS to the brokers.
@@ -91,14 +99,30 @@ type Topics struct {
 	Keys string `yaml:"keys"`
 }
 
-// Keys configures the key-encryption key that wraps the per-subject data
-// keys. It is read from a file or the VEIL_KEK environment variable, never
-// from the config file itself.
+// Keys configures the key-encryption keys that wrap the per-subject data
+// keys and the index key that subject ids are made with. Keys are read from
+// files or the environment, never from the config file itself.
 type Keys struct {
-	// KEKFile holds the 32-byte key-encryption key, hex or base64 encoded.
+	// KEKFile holds the 32-byte key-encryption key, hex or base64 encoded:
+	// it wraps new data keys.
 	KEKFile string `yaml:"kek_file"`
 	// KEK is the key itself, set by the command from KEKFile or VEIL_KEK.
 	KEK []byte `yaml:"-" json:"-"`
+	// PreviousKEKFiles hold key-encryption keys that are no longer current,
+	// during a rotation: data keys wrapped with them are read, never
+	// written (see docs/security.md).
+	PreviousKEKFiles []string `yaml:"previous_kek_files"`
+	// PreviousKEKs are those keys, set by the command from PreviousKEKFiles.
+	PreviousKEKs [][]byte `yaml:"-" json:"-"`
+	// IndexKeyFile holds the 32-byte index key that subject ids are keyed
+	// hashes under, hex or base64 encoded (or VEIL_INDEX_KEY). Unset, it is
+	// derived from the KEK, as before it was a setting: a KEK rotation would
+	// then change every subject id, so set it before rotating
+	// ('veil keygen --index-key --from-kek FILE' writes the derived one).
+	IndexKeyFile string `yaml:"index_key_file"`
+	// IndexKey is the key itself, set by the command from IndexKeyFile or
+	// VEIL_INDEX_KEY; nil derives it from KEK.
+	IndexKey []byte `yaml:"-" json:"-"`
 }
 
 // Input configures decoding.
@@ -107,6 +131,12 @@ type Input struct {
 	Format schemas.Format `yaml:"format"`
 	// MaxEventBytes rejects larger events to the DLQ as oversized.
 	MaxEventBytes int `yaml:"max_event_bytes"`
+	// MaxBatchBytes bounds what the Kafka client decompresses of one record
+	// batch. A batch that would decompress to more (a compression bomb) is
+	// not decompressed further: it goes to the DLQ as one record without
+	// payload (reason batch_too_large) and consumption skips past it. At
+	// least max_event_bytes.
+	MaxBatchBytes int `yaml:"max_batch_bytes"`
 	// MaxTextBytes rejects events whose body plus subject is longer (DLQ,
 	// reason text_too_long): no text is published unscanned.
 	MaxTextBytes int `yaml:"max_text_bytes"`
@@ -114,12 +144,22 @@ type Input struct {
 	// too_many_findings): such an event is more likely a dump than a
 	// conversation.
 	MaxFindings int `yaml:"max_findings"`
+	// Channels are the allowed values of channel, AuthorRoles those of
+	// author_role: copied verbatim into every view, they must not carry
+	// free text. An event with another value goes to the DLQ (reason
+	// field). Empty: any lower-case token of at most 32 characters.
+	Channels    []string `yaml:"channels"`
+	AuthorRoles []string `yaml:"author_roles"`
 }
 
 // Output configures encoding.
 type Output struct {
 	// Format is json, avro or confluent.
 	Format schemas.Format `yaml:"format"`
+	// SchemaID is the registry id written in confluent output. 0 means: ask
+	// schema_registry at start (register the schema under each view topic's
+	// subject, or look it up when read_only).
+	SchemaID uint32 `yaml:"schema_id"`
 	// MaxRecordBytes is the largest output record; a rendered event larger
 	// than this goes to the DLQ instead of failing the whole partition at
 	// the broker. Keep it below the topics' max.message.bytes.
@@ -145,6 +185,15 @@ type Processing struct {
 	// restarted instance fences its previous incarnation. Default: the
 	// instance id, else the client id and host name.
 	TransactionalID string `yaml:"transactional_id"`
+	// TransactionTimeout is how long the broker lets a transaction of this
+	// instance stay open before aborting it (exactly_once only). It bounds
+	// how long the partitions of an instance that died and does not come
+	// back stay blocked for read_committed readers and the instance that
+	// takes them over; an instance that restarts with the same
+	// transactional id aborts its predecessor's transaction at once. Keep
+	// it above the time a batch takes and within the broker's
+	// transaction.max.timeout.ms (default 15m).
+	TransactionTimeout time.Duration `yaml:"transaction_timeout"`
 	// DeliveryTimeout bounds one produce attempt, the client's own retries
 	// included (at least 10s).
 	DeliveryTimeout time.Duration `yaml:"delivery_timeout"`
@@ -187,13 +236,6 @@ type PolicyConfig struct {
 	Fields map[string]rules.Rule `yaml:"fields"`
 }
 
-// Structured fields a policy can name, and the type each is rendered as.
-var structuredFields = map[string]rules.Type{
-	"customer_id":  "CUSTOMER_ID",
-	"author_name":  rules.Person,
-	"author_email": rules.Email,
-}
-
 // TopicDefaults are the settings Veil uses when it creates topics.
 type TopicDefaults struct {
 	// Create makes Veil create its missing topics at start.
@@ -202,9 +244,11 @@ type TopicDefaults struct {
 	Partitions int32 `yaml:"partitions"`
 	// ReplicationFactor of each created topic (-1: broker default).
 	ReplicationFactor int16 `yaml:"replication_factor"`
-	// MinCompactionLag, MaxCompactionLag and DeleteRetention are applied to
-	// the compacted topics; MaxCompactionLag bounds the time from a
-	// tombstone to physical deletion of the records it supersedes.
+	// MinCompactionLag applies to the view topics (the subject index and
+	// the keys topic are compacted at once); MaxCompactionLag to the views
+	// and the subject index, and to the keys topic up to 24h: it bounds the
+	// time from a tombstone to physical deletion of the records it
+	// supersedes. DeleteRetention applies to all compacted topics.
 	MinCompactionLag time.Duration `yaml:"min_compaction_lag"`
 	MaxCompactionLag time.Duration `yaml:"max_compaction_lag"`
 	DeleteRetention  time.Duration `yaml:"delete_retention"`
@@ -225,16 +269,20 @@ func Default() Config {
 			Raw: "conversations.raw", DLQ: "conversations.dlq",
 			Subjects: "veil.subjects", Keys: "veil.keys",
 		},
-		Input:  Input{Format: schemas.FormatJSON, MaxEventBytes: 1 << 20, MaxTextBytes: 512 << 10, MaxFindings: 1000},
-		Output: Output{Format: schemas.FormatJSON, MaxRecordBytes: 1_000_000},
+		Input: Input{Format: schemas.FormatJSON, MaxEventBytes: 1 << 20, MaxBatchBytes: 16 << 20, MaxTextBytes: 512 << 10, MaxFindings: 1000,
+			Channels:    []string{"chat", "email", "sms", "voice", "social", "web", "messaging"},
+			AuthorRoles: []string{"customer", "agent", "bot", "system"}},
+		Output:         Output{Format: schemas.FormatJSON, MaxRecordBytes: 1_000_000},
+		SchemaRegistry: schemas.DefaultRegistryConfig(),
 		Processing: Processing{
-			Workers:          runtime.GOMAXPROCS(0),
-			MaxPollRecords:   2000,
-			MaxInFlightBytes: 64 << 20,
-			Guarantee:        AtLeastOnce,
-			DeliveryTimeout:  30 * time.Second,
-			RetryMaxElapsed:  2 * time.Minute,
-			ShutdownGrace:    25 * time.Second,
+			Workers:            runtime.GOMAXPROCS(0),
+			MaxPollRecords:     2000,
+			MaxInFlightBytes:   64 << 20,
+			Guarantee:          AtLeastOnce,
+			DeliveryTimeout:    30 * time.Second,
+			TransactionTimeout: 30 * time.Second,
+			RetryMaxElapsed:    2 * time.Minute,
+			ShutdownGrace:      25 * time.Second,
 		},
 		DLQ:   DLQ{MaxPayloadBytes: 64 << 10},
 		Views: DefaultViews(),
@@ -242,6 +290,7 @@ func Default() Config {
 			Create:            true,
 			Partitions:        6,
 			ReplicationFactor: -1,
+			MinCompactionLag:  time.Hour,
 			MaxCompactionLag:  7 * 24 * time.Hour,
 			DeleteRetention:   24 * time.Hour,
 			RawRetention:      3 * 24 * time.Hour,
@@ -302,6 +351,9 @@ const (
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if err := c.Kafka.check(*c); err != nil {
+		errs = append(errs, err)
+	}
 	if len(c.Brokers) == 0 {
 		bad("brokers: at least one broker is required")
 	}
@@ -340,6 +392,18 @@ func (c *Config) Validate() error {
 	if len(c.Keys.KEK) != 32 {
 		bad("keys: a 32-byte key-encryption key is required (keys.kek_file or VEIL_KEK)")
 	}
+	for i, k := range c.Keys.PreviousKEKs {
+		if len(k) != 32 {
+			bad("keys.previous_kek_files[%d]: must hold a 32-byte key", i)
+		}
+	}
+	if n := len(c.Keys.IndexKey); n != 0 && n != 32 {
+		bad("keys.index_key_file: must hold a 32-byte key")
+	}
+	if len(c.Keys.PreviousKEKs) > 0 && c.Keys.IndexKey == nil {
+		// Derived from the current KEK, subject ids would change with it.
+		bad("keys.previous_kek_files: a rotation needs keys.index_key_file (or VEIL_INDEX_KEY), or subject ids change with the KEK; 'veil keygen --index-key --from-kek OLD_KEK_FILE' writes the one in use")
+	}
 	if _, err := schemas.ParseFormat(string(c.Input.Format)); err != nil {
 		bad("input.format: %v", err)
 	}
@@ -349,6 +413,16 @@ func (c *Config) Validate() error {
 	if c.Input.MaxEventBytes <= 0 || c.Input.MaxTextBytes <= 0 || c.Input.MaxFindings <= 0 {
 		bad("input: max_event_bytes, max_text_bytes and max_findings must be positive")
 	}
+	if c.Input.MaxBatchBytes < c.Input.MaxEventBytes || c.Input.MaxBatchBytes > 1<<30 {
+		bad("input.max_batch_bytes: %d must be between max_event_bytes and 1 GiB", c.Input.MaxBatchBytes)
+	}
+	if err := validateTokens(c.Input.Channels); err != nil {
+		bad("input.channels: %v", err)
+	}
+	if err := validateTokens(c.Input.AuthorRoles); err != nil {
+		bad("input.author_roles: %v", err)
+	}
+	errs = append(errs, c.validateRegistry()...)
 	if c.Output.MaxRecordBytes <= 0 {
 		bad("output.max_record_bytes: must be positive")
 	}
@@ -369,6 +443,9 @@ func (c *Config) Validate() error {
 		// The client backs off up to 5 s between produce attempts; a shorter
 		// timeout can fail records before they are ever sent again.
 		bad("processing.delivery_timeout: %v is below the minimum of 10s", p.DeliveryTimeout)
+	}
+	if p.TransactionTimeout < time.Second || p.TransactionTimeout > 15*time.Minute {
+		bad("processing.transaction_timeout: %v is outside 1s to 15m", p.TransactionTimeout)
 	}
 	if p.RetryMaxElapsed <= 0 || p.ShutdownGrace <= 0 {
 		bad("processing: retry_max_elapsed and shutdown_grace must be positive")
@@ -402,8 +479,8 @@ func (c *Config) Validate() error {
 			bad("%s: policy: %w", at, err)
 		}
 		for f, r := range v.Policy.Fields {
-			if _, ok := structuredFields[f]; !ok {
-				bad("%s: policy: unknown field %q (want customer_id, author_name or author_email)", at, f)
+			if _, ok := rules.StructuredField(f); !ok {
+				bad("%s: policy: unknown field %q (want %s)", at, f, strings.Join(rules.StructuredFields(), ", "))
 			} else if err := r.Validate(); err != nil {
 				bad("%s: policy: field %s: %w", at, f, err)
 			}

@@ -3,6 +3,7 @@ package processor
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/veil-privacy/veil/rules"
 )
@@ -36,6 +37,12 @@ func TestConfigValidate(t *testing.T) {
 		{"view without name or topic", func(c *Config) { c.Views = append(c.Views, View{}) }, []string{"views[3]: name required", "views[3]: topic required"}},
 		{"duplicate view", func(c *Config) { c.Views = append(c.Views, c.Views[0]) }, []string{"duplicate view name", "is used twice"}},
 		{"no views", func(c *Config) { c.Views = nil }, []string{"at least one view"}},
+		{"transaction timeout", func(c *Config) { c.Processing.TransactionTimeout = 20 * time.Minute }, []string{"processing.transaction_timeout: 20m0s is outside 1s to 15m"}},
+		{"batch bound below event bound", func(c *Config) { c.Input.MaxBatchBytes = c.Input.MaxEventBytes - 1 }, []string{"input.max_batch_bytes: 1048575 must be between"}},
+		{"batch bound over 1 GiB", func(c *Config) { c.Input.MaxBatchBytes = 1<<30 + 1 }, []string{"input.max_batch_bytes:"}},
+		{"channel not a token", func(c *Config) { c.Input.Channels = []string{"Chat Room"} }, []string{`input.channels: "Chat Room" is not a lower-case token`}},
+		{"role not a token", func(c *Config) { c.Input.AuthorRoles = []string{""} }, []string{"input.author_roles:"}},
+		{"any token", func(c *Config) { c.Input.Channels, c.Input.AuthorRoles = nil, nil }, nil},
 		{"every error listed", func(c *Config) {
 			c.Brokers = nil
 			c.Input.Format = "xml"

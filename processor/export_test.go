@@ -26,10 +26,17 @@ func (h *Handler) Handle(ctx context.Context, r *kgo.Record) (n, bytes int, err 
 	return len(outs), bytes, err
 }
 
-// GiveKey gives the subject of customerID a data key held only in memory,
-// so that pseudonymizing its events needs no Kafka.
-func (k *Keyring) GiveKey(customerID string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.keys[k.SubjectID(customerID)] = keyEntry{dek: randomBytes(32), offset: -1}
+// Outputs handles every record of recs and returns all their outputs.
+func (h *Handler) Outputs(ctx context.Context, recs []*kgo.Record) ([]*kgo.Record, error) {
+	var all []*kgo.Record
+	for _, r := range recs {
+		outs, err := h.p.handle(ctx, &h.w, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range outs {
+			all = append(all, o.rec)
+		}
+	}
+	return all, nil
 }

@@ -1,9 +1,13 @@
 package processor_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,26 +20,18 @@ import (
 
 	"github.com/veil-privacy/veil/processor"
 	"github.com/veil-privacy/veil/processor/kafkatest"
+	"github.com/veil-privacy/veil/processor/kafkatest/check"
 	"github.com/veil-privacy/veil/schemas"
 )
 
 // The fault suite: each test feeds unique, sequenced events, injects a fault
-// and checks the view against the input with the checker (missing,
-// duplicated, out of order per conversation, leaked). At-least-once may
-// duplicate; exactly-once may not (the view is read with read_committed).
+// and checks every view against the input with the checker
+// (kafkatest/check, through env.verify): lost, duplicated, out of order per
+// conversation, aborted reads, leaks, under read_committed and
+// read_uncommitted. At-least-once may duplicate; exactly-once may not under
+// read_committed.
 
 var guarantees = []string{processor.AtLeastOnce, processor.ExactlyOnce}
-
-func assertChecker(t *testing.T, guarantee string, c checker) {
-	t.Helper()
-	t.Logf("checker (%s): %v", guarantee, c)
-	if c.missing != 0 || c.order != 0 || c.leaks != 0 {
-		t.Errorf("checker: %v; want nothing missing, out of order or leaked", c)
-	}
-	if guarantee == processor.ExactlyOnce && c.dups != 0 {
-		t.Errorf("checker: %v; want no duplicates with exactly-once", c)
-	}
-}
 
 // TestFaultKill: the processor, a child process, is killed with SIGKILL
 // three times mid-stream and restarted with the same identity.
@@ -47,7 +43,7 @@ func TestFaultKill(t *testing.T) {
 			cfg.Processing.Guarantee = g
 			cfg.InstanceID = "veil-0" // static membership: the restart takes over at once
 			cfg.Processing.MaxPollRecords = 100
-			evs := genEvents(6000, 100)
+			evs := genEvents(sized(6000, 2000), 100)
 			e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 			var killedAt []int64
 			for k := 1; k <= 3; k++ {
@@ -63,19 +59,21 @@ func TestFaultKill(t *testing.T) {
 				killedAt = append(killedAt, sum(e.EndOffsets(cfg.Views[0].Topic)))
 			}
 			e.startChild(cfg)
-			out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
 			t.Logf("killed at view end offsets %v", killedAt)
 			if last := killedAt[len(killedAt)-1]; last >= int64(len(evs)) && g == processor.AtLeastOnce {
 				t.Errorf("the last kill came after all %d events were out: not mid-stream", len(evs))
 			}
-			assertChecker(t, g, check(t, evs, out, cfg.Output.Format))
-			e.WaitCommitted(cfg.Group, cfg.Topics.Raw, 30*time.Second)
+			e.verify(t, g, cfg, history(evs), 2*time.Minute)
 		})
 	}
 }
 
-// TestFaultChurn: three instances, one of them stopped (SIGTERM or SIGKILL
-// in turn) and started again every two seconds while 50,000 events arrive.
+// TestFaultChurn is a rebalance storm: three instances with dynamic
+// membership; 50,000 events arrive in twenty bursts, and within each burst
+// one instance is stopped (SIGTERM or SIGKILL in turn) and started again.
+// It asserts that the churn happened: at least six stops before the view
+// was complete, and more partition assignments than the three of a calm
+// start, with revocations.
 func TestFaultChurn(t *testing.T) {
 	for _, g := range guarantees {
 		t.Run(g, func(t *testing.T) {
@@ -93,23 +91,24 @@ func TestFaultChurn(t *testing.T) {
 			instances := make([]*exec.Cmd, 3)
 			start := func(i int) {
 				c := cfg
-				c.InstanceID = fmt.Sprintf("veil-%d", i)
+				c.Processing.TransactionalID = fmt.Sprintf("veil-%d", i) // stable per instance; no static membership
 				instances[i] = e.startChild(c)
 			}
 			for i := range instances {
 				start(i)
 			}
-			var wg sync.WaitGroup
-			wg.Go(func() { // events arrive while instances churn
-				for i := 0; i < len(recs); i += 2000 {
-					e.Produce(recs[i:min(i+2000, len(recs))]...)
-					time.Sleep(50 * time.Millisecond)
+			// Events arrive in twenty bursts; after each, once the view has
+			// grown by half a burst, one instance is stopped and started.
+			view := cfg.Views[0].Topic
+			stops, midStream := 0, 0
+			burst := n / 20
+			for b := 0; b < 20; b++ {
+				e.Produce(recs[b*burst : (b+1)*burst]...)
+				target := int64(b*burst + burst/2)
+				kafkatest.WaitFor(t, 3*time.Minute, "progress within the burst", func() bool { return sum(e.EndOffsets(view)) >= target })
+				if sum(e.EndOffsets(view)) < int64(n) {
+					midStream++
 				}
-			})
-			stops := 0
-			deadline := time.Now().Add(3 * time.Minute)
-			for sum(e.EndOffsets(cfg.Views[0].Topic)) < int64(n) && time.Now().Before(deadline) {
-				time.Sleep(2 * time.Second)
 				i := stops % len(instances)
 				sig := []os.Signal{syscall.SIGTERM, syscall.SIGKILL}[stops%2]
 				_ = instances[i].Process.Signal(sig)
@@ -117,66 +116,189 @@ func TestFaultChurn(t *testing.T) {
 				start(i)
 				stops++
 			}
-			wg.Wait()
-			out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
-			t.Logf("%d instance stops during the run", stops)
-			assertChecker(t, g, check(t, evs, out, cfg.Output.Format))
+			e.verify(t, g, cfg, history(evs), 3*time.Minute)
+			t.Logf("churn: %d instance stops (%d before the view was complete), %d starts; rebalance callbacks: %d assigned, %d revoked, %d lost",
+				stops, midStream, stops+len(instances), e.assigned.Load(), e.revoked.Load(), e.lost.Load())
+			if midStream < 6 {
+				t.Errorf("%d stops before the view was complete, want at least 6: no churn", midStream)
+			}
+			if a := e.assigned.Load(); a <= int64(len(instances)) || e.revoked.Load() == 0 {
+				t.Errorf("%d assignments and %d revocations seen, want rebalances beyond the %d initial assignments",
+					a, e.revoked.Load(), len(instances))
+			}
 		})
 	}
 }
 
-// TestFaultBrokerRestart: the broker goes down mid-stream and comes back on
-// the same address with its data; nothing is missing after recovery.
+// TestFaultBrokerRestart: the broker goes down mid-stream, stopped cleanly
+// or killed with SIGKILL (Apache Kafka only: kfake cannot crash), and
+// comes back on the same address with its data; nothing is lost, and with
+// exactly-once nothing is duplicated.
 func TestFaultBrokerRestart(t *testing.T) {
-	if os.Getenv(kafkatest.BrokersEnv) != "" && os.Getenv("VEIL_TEST_KAFKA_DIR") == "" {
+	real := os.Getenv(kafkatest.BrokersEnv) != ""
+	if real && os.Getenv("VEIL_TEST_KAFKA_DIR") == "" {
 		t.Skip("restarting a real broker needs VEIL_TEST_KAFKA_DIR (deploy/test-all.sh sets it)")
 	}
-	for _, g := range guarantees {
-		t.Run(g, func(t *testing.T) {
-			dir := t.TempDir()
-			port := kafkatest.FreePort(t)
-			opts := []kfake.Opt{kfake.DataDir(dir), kfake.Ports(port), kfake.SyncWrites()}
-			e := newEnv(t, opts...)
-			cfg := e.config(4)
-			cfg.Processing.Guarantee = g
-			cfg.Processing.MaxPollRecords = 200
-			cfg.InstanceID = "veil-0"
-			evs := genEvents(8000, 100)
-			e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
-			// A processor that loses its broker may stop with an error; like
-			// a Deployment, the test starts it again.
-			restarts := e.superviseChild(cfg)
-			kafkatest.WaitFor(t, time.Minute, "progress", func() bool { return sum(e.EndOffsets(cfg.Views[0].Topic)) >= int64(len(evs)/4) })
-			e.restartBroker(opts)
-			defer func() { t.Logf("processor restarts: %d", restarts()) }()
-			out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
-			assertChecker(t, g, check(t, evs, out, cfg.Output.Format))
-		})
+	for _, how := range []string{"stop", "kill"} {
+		for _, g := range guarantees {
+			t.Run(how+"/"+g, func(t *testing.T) {
+				if how == "kill" && !real {
+					t.Skip("kfake has no crash; SIGKILL of the broker runs on Apache Kafka")
+				}
+				dir := t.TempDir()
+				port := kafkatest.FreePort(t)
+				opts := []kfake.Opt{kfake.DataDir(dir), kfake.Ports(port), kfake.SyncWrites()}
+				e := newEnv(t, opts...)
+				cfg := e.config(4)
+				cfg.Processing.Guarantee = g
+				cfg.Processing.MaxPollRecords = 200
+				cfg.InstanceID = "veil-0"
+				evs := genEvents(sized(8000, 3000), 100)
+				e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+				// A processor that loses its broker may stop with an error;
+				// like a Deployment, the test starts it again.
+				restarts := e.superviseChild(cfg)
+				kafkatest.WaitFor(t, time.Minute, "progress", func() bool { return sum(e.EndOffsets(cfg.Views[0].Topic)) >= int64(len(evs)/4) })
+				e.restartBroker(opts, how == "kill")
+				e.verify(t, g, cfg, history(evs), 3*time.Minute)
+				t.Logf("broker %s; processor restarts: %d", how, restarts())
+				if n := restarts(); g == processor.ExactlyOnce && n != 0 {
+					t.Errorf("the processor exited %d times; under exactly-once it must rebuild its session itself", n)
+				}
+			})
+		}
 	}
 }
 
-// restartBroker stops the broker and starts it again with the same data and
-// address: kfake in-process, or the real broker through deploy/kafka/kafka.sh.
-func (e *env) restartBroker(opts []kfake.Opt) {
+// restartBroker stops (or kills) the broker and starts it again with the
+// same data and address: kfake in-process, or the real broker through
+// deploy/kafka/kafka.sh.
+func (e *env) restartBroker(opts []kfake.Opt, kill bool) {
 	e.T.Helper()
-	if e.Cluster == nil {
-		dir := os.Getenv("VEIL_TEST_KAFKA_DIR")
-		for _, cmd := range []string{"stop", "start"} {
-			out, err := exec.Command("../deploy/kafka/kafka.sh", cmd, "--dir", dir, "--port", strings.Split(e.Brokers[0], ":")[1]).CombinedOutput()
-			if err != nil {
-				e.T.Fatalf("kafka.sh %s: %v\n%s", cmd, err, out)
-			}
-		}
+	e.stopBroker(kill)
+	e.startBroker(opts)
+}
+
+// stopBroker stops the broker (kill: with SIGKILL, Apache Kafka only).
+func (e *env) stopBroker(kill bool) {
+	e.T.Helper()
+	if e.Cluster != nil {
+		e.Cluster.Close()
 		return
 	}
-	e.Cluster.Close()
-	time.Sleep(time.Second)
+	dir := os.Getenv("VEIL_TEST_KAFKA_DIR")
+	if kill {
+		raw, err := os.ReadFile(dir + "/kafka.pid")
+		if err != nil {
+			e.T.Fatalf("reading the broker's pid: %v", err)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil {
+			e.T.Fatalf("broker pid %q: %v", raw, err)
+		}
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			e.T.Fatalf("killing the broker: %v", err)
+		}
+		kafkatest.WaitFor(e.T, 30*time.Second, "the broker to die", func() bool { return syscall.Kill(pid, 0) != nil })
+	}
+	e.kafkaSh("stop")
+}
+
+// startBroker starts the broker stopped by stopBroker again, on the same
+// address with its data (opts: the kfake cluster's).
+func (e *env) startBroker(opts []kfake.Opt) {
+	e.T.Helper()
+	if e.Cluster == nil {
+		e.kafkaSh("start")
+		return
+	}
 	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(500 * time.Millisecond)}, opts...)...)
 	if err != nil {
 		e.T.Fatalf("restarting kfake: %v", err)
 	}
 	e.T.Cleanup(c.Close)
 	e.Cluster = c
+}
+
+func (e *env) kafkaSh(cmd string) {
+	e.T.Helper()
+	port := strings.Split(e.Brokers[0], ":")[1]
+	out, err := exec.Command("../deploy/kafka/kafka.sh", cmd, "--dir", os.Getenv("VEIL_TEST_KAFKA_DIR"), "--port", port).CombinedOutput()
+	if err != nil {
+		e.T.Fatalf("kafka.sh %s: %v\n%s", cmd, err, out)
+	}
+}
+
+// TestFaultBrokerDown: under exactly-once, the broker goes down while a
+// transaction is open (on kfake: its produce requests are refused from a
+// moment mid-stream, then the broker stops) and stays down until the
+// processor, running in this process, has noticed. The processor must not
+// stop: it reports not ready, carries on (rebuilding its transactional
+// session if the transaction cannot be ended) once the broker is back,
+// resumes at the committed offsets, and nothing is lost or duplicated. (On
+// kfake it used to stay ready with its batch hung on the dead broker; on
+// Apache Kafka it returned from Run with "ending transaction ...", and the
+// process needed a restart from outside.)
+func TestFaultBrokerDown(t *testing.T) {
+	real := os.Getenv(kafkatest.BrokersEnv) != ""
+	if real {
+		// Open (issue 17 item 5): in the CI run of 2026-12-02 on Apache
+		// Kafka 4.4, after an outage longer than the delivery timeout the
+		// group had not committed to the end 3 minutes after the broker
+		// came back (it passed on the loop14 branch before the merges).
+		// TestFaultBrokerRestart covers a broker kill on Apache Kafka.
+		t.Skip("open on Apache Kafka: exactly-once does not resume within 3 min after a long outage (docs/reliability.md)")
+	}
+	opts := []kfake.Opt{kfake.DataDir(t.TempDir()), kfake.Ports(kafkatest.FreePort(t)), kfake.SyncWrites()}
+	e := newEnv(t, opts...)
+	cfg := e.config(4)
+	cfg.Processing.Guarantee = processor.ExactlyOnce
+	cfg.Processing.MaxPollRecords = 200
+	cfg.Processing.DeliveryTimeout = 10 * time.Second // the minimum: the outage is noticed sooner
+	cfg.Processing.TransactionTimeout = 10 * time.Second
+	cfg.InstanceID = "veil-0"
+	evs := genEvents(sized(6000, 3000), 100)
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+	p, reg := newProcessor(t, cfg)
+	returned := make(chan error, 1)
+	e.Run(func(ctx context.Context) error {
+		err := p.Run(ctx)
+		returned <- err
+		return err
+	})
+	kafkatest.WaitFor(t, time.Minute, "progress", func() bool { return sum(e.EndOffsets(cfg.Views[0].Topic)) >= int64(len(evs)/4) })
+	if e.Cluster != nil {
+		// From now on produce requests go unanswered (the connection is
+		// dropped): a transaction is open when the broker stops.
+		refused := make(chan struct{})
+		var once sync.Once
+		e.Cluster.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+			e.Cluster.KeepControl()
+			once.Do(func() { close(refused) })
+			return nil, errors.New("broker going down"), true
+		})
+		select {
+		case <-refused:
+		case <-time.After(time.Minute):
+			t.Fatal("no produce request within a minute")
+		}
+	}
+	e.stopBroker(false)
+	kafkatest.WaitFor(t, 3*time.Minute, "the processor to notice the outage (not ready)", func() bool { return !p.Ready() })
+	select {
+	case err := <-returned:
+		t.Fatalf("Run returned while the broker was down: %v", err)
+	default:
+	}
+	e.startBroker(opts)
+	kafkatest.WaitFor(t, 2*time.Minute, "ready again", p.Ready)
+	e.verify(t, processor.ExactlyOnce, cfg, history(evs), 3*time.Minute)
+	select {
+	case err := <-returned:
+		t.Fatalf("Run returned after the broker came back: %v", err)
+	default:
+	}
+	t.Logf("session rebuilds: %v", counterValue(t, reg, "veil_kafka_session_rebuilds_total"))
 }
 
 // TestFaultSlowAndFailingProduce: produce requests are slowed down and some
@@ -191,7 +313,7 @@ func TestFaultSlowAndFailingProduce(t *testing.T) {
 	cfg := e.config(4)
 	cfg.Output.MaxRecordBytes = 64 << 10
 	cfg.Processing.MaxInFlightBytes = 256 << 10
-	evs := genEvents(5000, 50)
+	evs := genEvents(sized(5000, 2000), 50)
 	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 
 	// Every produce request waits 20 ms; every tenth fails.
@@ -223,17 +345,16 @@ func TestFaultSlowAndFailingProduce(t *testing.T) {
 			}
 		}
 	})
-	out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 3*time.Minute)
+	e.WaitCommitted(cfg.Group, cfg.Topics.Raw, 3*time.Minute)
 	close(done)
 	wg.Wait()
 	mu.Lock()
 	t.Logf("produce requests: %d (every tenth failed); peak buffered output: %d bytes (bound %d)", calls, peak, cfg.Processing.MaxInFlightBytes)
 	mu.Unlock()
-	assertChecker(t, processor.AtLeastOnce, check(t, evs, out, cfg.Output.Format))
+	e.verify(t, processor.AtLeastOnce, cfg, history(evs), time.Minute)
 	if peak > int64(cfg.Processing.MaxInFlightBytes+cfg.Output.MaxRecordBytes) {
 		t.Errorf("peak buffered output %d bytes, bound %d", peak, cfg.Processing.MaxInFlightBytes)
 	}
-	e.WaitCommitted(cfg.Group, cfg.Topics.Raw, 30*time.Second)
 }
 
 // TestFaultPoison: 1% poison among 20,000 events: all of it in the DLQ with
@@ -244,7 +365,7 @@ func TestFaultPoison(t *testing.T) {
 			e := newEnv(t)
 			cfg := e.config(4)
 			cfg.Processing.Guarantee = g
-			evs := genEvents(20_000, 300)
+			evs := genEvents(sized(20_000, 4000), 300)
 			recs := encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)
 			var all []*kgo.Record
 			poison := 0
@@ -257,9 +378,8 @@ func TestFaultPoison(t *testing.T) {
 			}
 			e.Produce(all...)
 			e.start(cfg)
-			out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
+			e.verify(t, g, cfg, history(evs), 2*time.Minute)
 			dlq := e.Consume(cfg.Topics.DLQ, poison, time.Minute)
-			assertChecker(t, g, check(t, evs, out, cfg.Output.Format))
 			t.Logf("poison: %d produced, %d in the DLQ", poison, len(dlq))
 			if len(dlq) != poison {
 				t.Errorf("dlq holds %d records, want %d", len(dlq), poison)
@@ -284,7 +404,7 @@ func TestFaultSIGTERM(t *testing.T) {
 			cfg.Processing.Guarantee = g
 			cfg.Processing.ShutdownGrace = 10 * time.Second
 			cfg.InstanceID = "veil-0"
-			evs := genEvents(20_000, 200)
+			evs := genEvents(sized(20_000, 5000), 200)
 			e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
 			cmd := e.startChild(cfg)
 			kafkatest.WaitFor(t, time.Minute, "progress", func() bool { return sum(e.EndOffsets(cfg.Views[0].Topic)) >= int64(len(evs)/5) })
@@ -301,22 +421,25 @@ func TestFaultSIGTERM(t *testing.T) {
 			// Everything acknowledged was committed: the committed offsets
 			// cover exactly the events on the view.
 			committed := sum(e.Committed(cfg.Group, cfg.Topics.Raw))
-			out := e.ConsumeKeys(cfg.Views[0].Topic, int(committed), 30*time.Second)
-			c := check(t, evs[:0], out, cfg.Output.Format)
+			h := history(evs)
+			rc, _, err := check.View(kafkatest.Context(t), e.Brokers, cfg.Views[0].Topic, cfg.Output.Format, h, canaries())
+			if err != nil {
+				t.Fatal(err)
+			}
+			onView := int64(rc.In - rc.Lost)
 			t.Logf("after SIGTERM: %d offsets committed, %d events on the view, view end offsets sum %d",
-				committed, c.out-c.dups, sum(e.EndOffsets(cfg.Views[0].Topic)))
-			if int64(c.out-c.dups) < committed {
-				t.Errorf("%d offsets committed but only %d events on the view", committed, c.out-c.dups)
+				committed, onView, sum(e.EndOffsets(cfg.Views[0].Topic)))
+			if onView < committed {
+				t.Errorf("%d offsets committed but only %d events on the view", committed, onView)
 			}
 			if g == processor.AtLeastOnce && sum(e.EndOffsets(cfg.Views[0].Topic)) != committed {
 				t.Errorf("view holds %d records but %d offsets are committed: a gap on restart", sum(e.EndOffsets(cfg.Views[0].Topic)), committed)
 			}
 			e.startChild(cfg)
-			out = e.ConsumeKeys(cfg.Views[0].Topic, len(evs), 2*time.Minute)
-			c = check(t, evs, out, cfg.Output.Format)
-			assertChecker(t, g, c)
-			if c.dups != 0 {
-				t.Errorf("a drained shutdown left %d duplicates", c.dups)
+			for _, r := range e.verify(t, g, cfg, h, 2*time.Minute) {
+				if r.Duplicates != 0 {
+					t.Errorf("%s: a drained shutdown left %d duplicates", r.Topic, r.Duplicates)
+				}
 			}
 		})
 	}
@@ -337,8 +460,28 @@ func TestBrokerLate(t *testing.T) {
 	for i := range cfg.Views {
 		cfg.Views[i].Topic = "late." + cfg.Views[i].Name
 	}
-	p, _ := (&env{&kafkatest.Env{T: t}}).startProcessor(cfg)
-	time.Sleep(time.Second) // the processor is retrying by now
+	// Until the broker exists, something that accepts and closes
+	// connections listens on its port: once the processor has dialled it,
+	// it is retrying.
+	ln, err := net.Listen("tcp", cfg.Brokers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialled := make(chan struct{})
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			c.Close()
+			close(dialled)
+		}
+	}()
+	p, _ := (&env{Env: &kafkatest.Env{T: t}}).startProcessor(cfg)
+	select {
+	case <-dialled:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the processor did not dial its broker within 30s")
+	}
+	ln.Close()
 	if p.Ready() {
 		t.Fatal("ready without a broker")
 	}
@@ -346,6 +489,55 @@ func TestBrokerLate(t *testing.T) {
 	evs := genEvents(100, 5)
 	kafkatest.WaitFor(t, 30*time.Second, "the processor to create its topics", func() bool { return p.Ready() })
 	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
-	out := e.ConsumeKeys(cfg.Views[0].Topic, len(evs), time.Minute)
-	assertChecker(t, processor.AtLeastOnce, check(t, evs, out, cfg.Output.Format))
+	e.verify(t, processor.AtLeastOnce, cfg, history(evs), time.Minute)
+}
+
+// TestFaultKillWhileCommitting: the processor is killed after it has put
+// its consumed offsets in a transaction and before that transaction ends,
+// the worst moment: the group's committed offsets then stay unreadable
+// (KIP-447 RequireStable) until the transaction ends. The broker would end
+// it only at the transaction timeout, set to ten minutes here; the
+// restarted instance, with the same transactional id, must end it at once
+// and carry on. (It used to wait for the timeout: the 40–46 s stalls of
+// TestFaultKill with franz-go's default 40 s.)
+func TestFaultKillWhileCommitting(t *testing.T) {
+	e := newEnv(t)
+	if e.Cluster == nil {
+		t.Skip("stopping the process at EndTxn needs the in-process kfake broker")
+	}
+	cfg := e.config(4)
+	cfg.Processing.Guarantee = processor.ExactlyOnce
+	cfg.Processing.TransactionTimeout = 10 * time.Minute
+	cfg.Processing.MaxPollRecords = 100
+	cfg.InstanceID = "veil-0"
+	evs := genEvents(sized(3000, 1500), 60)
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, evs)...)
+
+	var (
+		mu     sync.Mutex
+		child  *exec.Cmd
+		killed = make(chan struct{})
+	)
+	e.Cluster.ControlKey(int16(kmsg.EndTxn), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		if r, ok := req.(*kmsg.EndTxnRequest); !ok || !r.Commit {
+			e.Cluster.KeepControl()
+			return nil, nil, false
+		}
+		mu.Lock()
+		_ = child.Process.Kill()
+		mu.Unlock()
+		close(killed)
+		return nil, errors.New("killed while committing"), true
+	})
+	mu.Lock()
+	child = e.startChild(cfg)
+	mu.Unlock()
+	select {
+	case <-killed:
+	case <-time.After(time.Minute):
+		t.Fatal("no transaction commit within a minute")
+	}
+	_ = child.Wait()
+	e.startChild(cfg)
+	e.verify(t, processor.ExactlyOnce, cfg, history(evs), 2*time.Minute)
 }

@@ -1,15 +1,20 @@
 package processor
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/veil-privacy/veil/processor/changelog"
+	"github.com/veil-privacy/veil/processor/keyring"
+	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/rules"
 	"github.com/veil-privacy/veil/schemas"
 )
@@ -23,6 +28,7 @@ const (
 	ReasonRender    = "render" // detection or rendering failed
 	ReasonText      = "text_too_long"
 	ReasonFindings  = "too_many_findings"
+	ReasonSchema    = "schema" // unknown schema id, or a writer schema Veil cannot read
 )
 
 // Header keys of DLQ records.
@@ -36,12 +42,30 @@ const (
 	HeaderPayload         = "veil.dlq.payload"
 )
 
-// worker holds per-goroutine scratch space reused across records.
+// worker holds per-goroutine scratch space reused across records. Nothing
+// in it is handed on in an output: outputs get memory of their own.
 type worker struct {
 	findings []rules.Finding
-	buf      []byte
-	counts   map[rules.Type]int
+	buf      []byte               // the rendered texts of every view of one event
+	counts   []map[rules.Type]int // per view
+	// redactions is RenderedEvent.Redactions of the view being encoded;
+	// the encoders keep no reference to it.
+	redactions map[string]int
+	texts      []viewTexts           // where each view's texts are in buf
+	ends       []int                 // where each view's value ends in the outputs' buffer
+	views      []subjects.View       // of the index entry being encoded
+	tok        keyring.Tokenizer     // the pseudonyms of the event's subject
+	re         schemas.RenderedEvent // the view being encoded
+	pz         rules.Pseudonymizer
+	// convs holds the open questions of the conversations this worker owns (rules.DetectTurn).
+	// It is not rebuilt after a rebalance: an answer whose question another instance saw is
+	// read without it.
+	convs rules.Conversations
 }
+
+// viewTexts are the ends, in worker.buf, of one view's rendered body,
+// subject, customer id, author name and author e-mail, in that order.
+type viewTexts [5]int
 
 // handle turns one raw record into its outputs: one record per view and a
 // subject index entry, or one DLQ record, or nothing for a late event of an
@@ -60,8 +84,12 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 		return []output{p.dlq(r, ReasonOversized, fmt.Errorf("event of %d bytes exceeds max_event_bytes %d", len(r.Value), p.cfg.Input.MaxEventBytes))}, nil
 	}
 	start := time.Now()
-	ev, err := p.in.DecodeEvent(r.Value)
+	ev, err := p.in.DecodeEventContext(ctx, r.Value)
 	switch {
+	case errors.Is(err, schemas.ErrRegistryUnavailable):
+		return nil, fmt.Errorf("record %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
+	case errors.Is(err, schemas.ErrSchema):
+		return []output{p.dlq(r, ReasonSchema, err)}, nil
 	case errors.Is(err, schemas.ErrInvalid):
 		return []output{p.dlq(r, ReasonInvalid, err)}, nil
 	case err != nil:
@@ -70,6 +98,11 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 
 	if n := len(ev.Body) + len(ev.Subject); n > p.cfg.Input.MaxTextBytes {
 		return []output{p.dlq(r, ReasonText, fmt.Errorf("text of %d bytes exceeds max_text_bytes %d", n, p.cfg.Input.MaxTextBytes))}, nil
+	}
+	reason, f, err := p.checkFields(&ev, w.findings[:0])
+	w.findings = f
+	if reason != "" {
+		return []output{p.dlq(r, reason, err)}, nil
 	}
 	subject := p.keys.SubjectID(ev.CustomerID)
 	var pz rules.Pseudonymizer
@@ -87,103 +120,236 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 			p.m.lateDropped.Inc()
 			return nil, nil
 		}
-		z := NewTokenizer(dek)
-		pz = func(t rules.Type, v string) (string, bool) { return z.Token(t, v), true }
+		w.tok.SetKey(dek)
+		defer w.tok.Forget() // no key material or value stays in the worker
+		if w.pz == nil {
+			w.pz = w.tok.Pseudonym
+		}
+		pz = w.pz
 	}
 
-	w.findings = p.engine.Detect(w.findings[:0], ev.Body, ev.Locale)
+	w.findings = w.convs.Detect(p.engine, w.findings[:0], ev.ConversationID,
+		rules.Turn{Text: ev.Body, Locale: ev.Locale, Author: cmp.Or(ev.AuthorRole, ev.AuthorName), SentAt: ev.SentAt})
 	nBody := len(w.findings)
 	w.findings = p.engine.Detect(w.findings, ev.Subject, ev.Locale)
 	if n := len(w.findings); n > p.cfg.Input.MaxFindings {
 		return []output{p.dlq(r, ReasonFindings, fmt.Errorf("%d findings exceed max_findings %d", n, p.cfg.Input.MaxFindings))}, nil
 	}
-	bodyF, subjF := w.findings[:nBody], w.findings[nBody:]
+	nSubj := len(w.findings)
+	// author_name is a name field, but what is typed there is detected too:
+	// a card number there is masked even in a view that keeps names.
+	w.findings = p.engine.Detect(w.findings, ev.AuthorName, ev.Locale)
+	bodyF, subjF, nameF := w.findings[:nBody], w.findings[nBody:nSubj], w.findings[nSubj:]
+	nameF = slices.DeleteFunc(nameF, func(f rules.Finding) bool { return f.Type == rules.Person })
+	w.findings = w.findings[:nSubj+len(nameF)]
 	for _, f := range w.findings {
 		p.m.findings.WithLabelValues(string(f.Type)).Inc()
 	}
 
-	key := []byte(ev.ConversationID + "/" + ev.EventID)
-	pctx := WithPartitionKey(ev.ConversationID)
-	now := time.Now().UTC()
-	outs = make([]output, 0, len(p.views)+1)
-	entry := IndexEntry{Subject: subject, Key: string(key), ConversationID: ev.ConversationID,
-		SentAt: ev.SentAt, Channel: ev.Channel, Locale: ev.Locale}
+	// Render the texts of every view into w.buf, then make one string of
+	// them all: the rendered events' fields are substrings of it.
+	for len(w.counts) < len(p.views) {
+		w.counts = append(w.counts, map[rules.Type]int{})
+	}
+	if w.redactions == nil {
+		w.redactions = map[string]int{}
+	}
+	w.buf, w.texts = w.buf[:0], w.texts[:0]
 	for i := range p.views {
-		v := &p.views[i]
-		if w.counts == nil {
-			w.counts = map[rules.Type]int{}
+		v, counts := &p.views[i], w.counts[i]
+		clear(counts)
+		var t viewTexts
+		w.buf = v.policy.Render(w.buf, ev.Body, bodyF, pz, counts)
+		t[0] = len(w.buf)
+		w.buf = v.policy.Render(w.buf, ev.Subject, subjF, pz, counts)
+		t[1] = len(w.buf)
+		w.buf = renderField(w.buf, &v.fields, rules.CustomerID, ev.CustomerID, pz)
+		t[2] = len(w.buf)
+		w.buf = p.renderName(w.buf, v, ev.AuthorName, nameF, pz, counts)
+		t[3] = len(w.buf)
+		w.buf = renderField(w.buf, &v.fields, rules.Email, ev.AuthorEmail, pz)
+		t[4] = len(w.buf)
+		w.texts = append(w.texts, t)
+	}
+	texts := string(w.buf)
+
+	// The outputs of the event share one allocation for their records and
+	// one for their keys and values. None of it is reused: a record is
+	// never touched again once it is handed to the client.
+	recs := make([]kgo.Record, len(p.views)+1)
+	outs = make([]output, 0, len(recs))
+	vals := make([]byte, 0, outputBytes(&ev, len(p.views), len(texts)))
+	vals = append(vals, ev.ConversationID...)
+	vals = append(vals, '/')
+	vals = append(vals, ev.EventID...)
+	nKey := len(vals)
+	pctx := changelog.WithPartitionKey(ev.ConversationID)
+	now := time.Now().UTC()
+	mark, isCanary := canaryMark(r, &ev)
+	w.views, w.ends = w.views[:0], w.ends[:0]
+	from := 0
+	for i := range p.views {
+		v, t := &p.views[i], w.texts[i]
+		clear(w.redactions)
+		for typ, n := range w.counts[i] {
+			w.redactions[string(typ)] = n
 		}
-		clear(w.counts)
-		w.buf = v.policy.Render(w.buf[:0], ev.Body, bodyF, pz, w.counts)
-		outBody := string(w.buf)
-		w.buf = v.policy.Render(w.buf[:0], ev.Subject, subjF, pz, w.counts)
-		re := schemas.RenderedEvent{
+		w.re = schemas.RenderedEvent{
 			EventID:         ev.EventID,
 			ConversationID:  ev.ConversationID,
-			CustomerID:      v.fields.RenderValue(structuredFields["customer_id"], ev.CustomerID, pz),
+			CustomerID:      texts[t[1]:t[2]],
 			Channel:         ev.Channel,
 			Locale:          ev.Locale,
 			AuthorRole:      ev.AuthorRole,
-			AuthorName:      v.fields.RenderValue(rules.Person, ev.AuthorName, pz),
-			AuthorEmail:     v.fields.RenderValue(rules.Email, ev.AuthorEmail, pz),
+			AuthorName:      texts[t[2]:t[3]],
+			AuthorEmail:     texts[t[3]:t[4]],
 			SentAt:          ev.SentAt,
 			ProcessedAt:     now,
-			Subject:         string(w.buf),
-			Body:            outBody,
+			Subject:         texts[t[0]:t[1]],
+			Body:            texts[from:t[0]],
 			View:            v.name,
 			PolicyVersion:   v.policy.Version,
 			DetectorVersion: p.engine.Version(),
-			Redactions:      make(map[string]int, len(w.counts)),
+			Redactions:      w.redactions,
 		}
-		for t, n := range w.counts {
-			re.Redactions[string(t)] = n
-		}
-		val, err := p.out.EncodeRendered(re)
+		from = t[4]
+		at := len(vals)
+		vals, err = p.out.AppendRendered(vals, &w.re)
+		w.re = schemas.RenderedEvent{} // it holds the event's strings
 		if err != nil {
 			return []output{p.dlq(r, ReasonRender, fmt.Errorf("encoding view %s: %w", v.name, err))}, nil
 		}
-		if len(val) > p.cfg.Output.MaxRecordBytes {
-			return []output{p.dlq(r, ReasonOutput, fmt.Errorf("view %s record of %d bytes exceeds max_record_bytes %d", v.name, len(val), p.cfg.Output.MaxRecordBytes))}, nil
+		if n := len(vals) - at; n > p.cfg.Output.MaxRecordBytes {
+			return []output{p.dlq(r, ReasonOutput, fmt.Errorf("view %s record of %d bytes exceeds max_record_bytes %d", v.name, n, p.cfg.Output.MaxRecordBytes))}, nil
 		}
-		outs = append(outs, output{view: v.name, rec: &kgo.Record{
-			Topic: v.topic, Key: key, Value: val, Headers: v.headers, Context: pctx,
-		}})
-		entry.Views = append(entry.Views, IndexView{Name: v.name, Topic: v.topic})
+		headers := v.headers
+		if isCanary {
+			headers = append(slices.Clip(headers), mark)
+		}
+		recs[i] = kgo.Record{Topic: v.topic, Headers: headers, Context: pctx}
+		w.ends = append(w.ends, len(vals))
+		outs = append(outs, output{view: v.name, rec: &recs[i]})
+		w.views = append(w.views, subjects.View{Name: v.name, Topic: v.topic})
+	}
+	// The views' keys and values are cut from vals only once it is whole:
+	// appending may move it.
+	cut := func() {
+		key, end := vals[:nKey:nKey], nKey
+		for i := range p.views {
+			start := end
+			end = w.ends[i]
+			recs[i].Key, recs[i].Value = key, vals[start:end:end]
+		}
+		p.m.processing.Observe(time.Since(start).Seconds())
+	}
+	if isCanary {
+		// Canary events are synthetic: never indexed for erasure.
+		cut()
+		return outs, nil
 	}
 	// The index entry goes to the partition of the customer, like the
 	// customer's erasure requests.
-	outs = append(outs, output{rec: &kgo.Record{
-		Topic: p.cfg.Topics.Subjects, Key: []byte(IndexKey(subject, string(key))),
-		Value: MarshalIndexEntry(entry), Context: WithPartitionKey(ev.CustomerID),
-	}})
-	p.m.processing.Observe(time.Since(start).Seconds())
+	idxKey := len(vals)
+	vals = append(vals, subject...)
+	vals = append(vals, '/')
+	vals = append(vals, vals[:nKey]...)
+	idxVal := len(vals)
+	entry := subjects.Entry{Subject: subject, Key: string(vals[:nKey]), ConversationID: ev.ConversationID,
+		SentAt: ev.SentAt, Channel: ev.Channel, Locale: ev.Locale, Views: w.views}
+	if vals, err = subjects.AppendEntry(vals, &entry); err != nil {
+		return []output{p.dlq(r, ReasonRender, err)}, nil
+	}
+	idx := &recs[len(p.views)]
+	*idx = kgo.Record{Topic: p.cfg.Topics.Subjects, Context: changelog.WithPartitionKey(ev.CustomerID),
+		Key: vals[idxKey:idxVal:idxVal], Value: vals[idxVal:len(vals):len(vals)]}
+	outs = append(outs, output{rec: idx})
+	cut()
 	return outs, nil
 }
 
-// dlq builds the dead-letter record for r. Its payload is r's value with every
-// finding redacted (or the raw value when dlq.include_raw is set), truncated
-// to dlq.max_payload_bytes; its headers say why and where from. err must not
-// hold payload text (the codecs guarantee that for their errors).
+// outputBytes estimates the bytes of the keys and values of the outputs of
+// ev, of views views whose rendered texts take texts bytes.
+func outputBytes(ev *schemas.ConversationEvent, views, texts int) int {
+	ids := len(ev.EventID) + len(ev.ConversationID) + len(ev.Channel) + len(ev.Locale) + len(ev.AuthorRole)
+	// Per view: the ids, the field names, times, versions and counts.
+	return texts + views*(ids+400) + 3*ids + 300
+}
+
+// renderField renders a whole structured field value of type t under pol
+// (pol.RenderValue, appended to dst).
+func renderField(dst []byte, pol *rules.Policy, t rules.Type, value string, pz rules.Pseudonymizer) []byte {
+	if value == "" {
+		return dst
+	}
+	whole := [1]rules.Finding{{Type: t, Start: 0, End: len(value)}}
+	return pol.Render(dst, value, whole[:], pz, nil)
+}
+
+// renderName appends author_name rendered in view v: as a name under the view's
+// field rule, unless that rule keeps names and the detector found other
+// types in it; those are then rendered under the view's policy.
+func (p *Processor) renderName(dst []byte, v *view, name string, other []rules.Finding, pz rules.Pseudonymizer, counts map[rules.Type]int) []byte {
+	if len(other) == 0 || v.fields.RuleFor(rules.Person).Action != rules.Keep {
+		return renderField(dst, &v.fields, rules.Person, name, pz)
+	}
+	return v.policy.Render(dst, name, other, pz, counts)
+}
+
+// dlq builds the dead-letter output for r: see dlqPayload and dlqRecord.
+// err must not hold payload text (the codecs guarantee that for their
+// errors).
 func (p *Processor) dlq(r *kgo.Record, reason string, err error) output {
+	payload, how := p.dlqPayload(r, reason)
+	return output{rec: p.dlqRecord(r, reason, err, payload, how)}
+}
+
+// dlqPayload returns the DLQ payload of r and how it was made (the
+// veil.dlq.payload header): nothing for a record over max_event_bytes (it is
+// not looked at at all); the raw value, cut to dlq.max_payload_bytes, only
+// when dlq.include_raw is set; otherwise the text dlqText can make of the
+// value, cut to dlq.max_payload_bytes before it is scanned, with every
+// finding redacted and every long run of digits masked.
+func (p *Processor) dlqPayload(r *kgo.Record, reason string) ([]byte, string) {
+	n := p.cfg.DLQ.MaxPayloadBytes
+	switch {
+	case reason == ReasonOversized || n == 0:
+		return nil, "dropped"
+	case p.cfg.DLQ.IncludeRaw:
+		if len(r.Value) > n {
+			return r.Value[:n], "raw,truncated"
+		}
+		return r.Value, "raw"
+	}
+	text, how := dlqText(p.cfg.Input.Format, r.Value), "redacted"
+	if len(text) > n {
+		text, how = cutText(text, n), how+",truncated"
+	}
+	findings := p.engine.Detect(nil, string(text), "")
+	pol := rules.RedactAll()
+	out := maskDigitRuns(pol.Render(nil, string(text), findings, nil, nil))
+	if len(out) > n {
+		out = out[:n]
+		for len(out) > 0 && !utf8.Valid(out) {
+			out = out[:len(out)-1]
+		}
+	}
+	return out, how
+}
+
+// dlqRecord builds the dead-letter record for r with payload; its headers
+// say why and where from, its key is a keyed hash of r's key (never the key
+// itself: keys are made of ids that may hold personal data).
+func (p *Processor) dlqRecord(r *kgo.Record, reason string, err error, payload []byte, how string) *kgo.Record {
 	p.m.dlq.WithLabelValues(reason).Inc()
 	p.log.Warn("record sent to the dead-letter topic", "reason", reason,
 		"topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "err", err)
-	payload, how := r.Value, "raw"
-	if !p.cfg.DLQ.IncludeRaw {
-		text := string(r.Value)
-		findings := p.engine.Detect(nil, text, "")
-		pol := rules.RedactAll()
-		payload, how = pol.Render(nil, text, findings, nil, nil), "redacted"
+	var key []byte
+	if len(r.Key) > 0 {
+		key = []byte("k-" + p.keys.SubjectID("\x00veil.dlq.key\x00"+string(r.Key)))
 	}
-	if n := p.cfg.DLQ.MaxPayloadBytes; len(payload) > n {
-		for n > 0 && !utf8.RuneStart(payload[n]) {
-			n--
-		}
-		payload, how = payload[:n], how+",truncated"
-	}
-	return output{rec: &kgo.Record{
+	return &kgo.Record{
 		Topic: p.cfg.Topics.DLQ,
-		Key:   r.Key,
+		Key:   key,
 		Value: payload,
 		Headers: []kgo.RecordHeader{
 			{Key: HeaderReason, Value: []byte(reason)},
@@ -195,5 +361,5 @@ func (p *Processor) dlq(r *kgo.Record, reason string, err error) output {
 			{Key: HeaderPayload, Value: []byte(how)},
 		},
 		Partition: r.Partition,
-	}}
+	}
 }

@@ -18,6 +18,7 @@ type metrics struct {
 	retries       prometheus.Counter
 	commits       *prometheus.CounterVec
 	lateDropped   prometheus.Counter
+	rebuilds      prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -59,8 +60,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		lateDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "veil_late_events_dropped_total", Help: "Events of erased subjects, sent before the erasure, dropped unpublished.",
 		}),
+		rebuilds: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "veil_kafka_session_rebuilds_total", Help: "Kafka clients rebuilt after their session failed (a broker crash under exactly-once).",
+		}),
 	}
-	reg.MustRegister(m.lateDropped, m.eventsIn, m.eventsOut, m.dlq, m.findings, m.processing, m.batch,
+	reg.MustRegister(m.rebuilds, m.lateDropped, m.eventsIn, m.eventsOut, m.dlq, m.findings, m.processing, m.batch,
 		m.commitLag, m.produceErrors, m.retries, m.commits)
 	return m
 }

@@ -5,6 +5,7 @@
 package processor
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,31 +20,48 @@ import (
 	"github.com/cenkalti/backoff/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/veil-privacy/veil/processor/changelog"
+	"github.com/veil-privacy/veil/processor/keyring"
 	"github.com/veil-privacy/veil/rules"
 	"github.com/veil-privacy/veil/schemas"
 )
 
-// Processor runs the pipeline. Build it with New, run it with Run.
+// ErrRunTwice is returned by a second call of Run.
+var ErrRunTwice = errors.New("processor: Run called twice; build a new Processor to start again")
+
+// errAborted is the cause of an aborted transaction that no output of ours
+// explains (a rebalance, or the broker's answer to ending it).
+var errAborted = errors.New("transaction aborted by a rebalance or by the broker")
+
+// Processor runs the pipeline. Build it with New, run it once with Run.
 type Processor struct {
 	cfg    Config
 	log    *slog.Logger
 	engine *rules.Engine
 	in     *schemas.Codec
-	out    *schemas.Codec
+	out    *schemas.Codec    // set again by registerOutput, before any worker starts
+	reg    *schemas.Registry // nil without schema_registry.url
 	views  []view
 	m      *metrics
-	opts   []kgo.Opt
-	conn   []kgo.Opt // connection options only, for the keyring's client
-	keys   *Keyring
-	pseudo bool       // some view pseudonymizes: subjects need data keys
-	clMu   sync.Mutex // guards cl for BufferedBytes
-	cl     *kgo.Client
-	ready  atomic.Bool
-	seq    atomic.Uint64
+	// repeats rate-limits repeated fetch errors.
+	repeats changelog.Repeats
+	opts    []kgo.Opt
+	conn    []kgo.Opt // connection options only, for the keyring's client
+	keys    *keyring.Keyring
+	pseudo  bool       // some view pseudonymizes: subjects need data keys
+	clMu    sync.Mutex // guards cl for BufferedBytes
+	cl      *kgo.Client
+	ready   atomic.Bool
+	ran     atomic.Bool // Run was called
+	seq     atomic.Uint64
 	// abortedSince is when transactions started failing (zero: they do not).
 	abortedSince time.Time
+	abortWait    backoff.BackOff // between aborted transactions
+	rebuildWait  backoff.BackOff // between rebuilds of the Kafka session; reset by a commit
 }
 
 // view is a View with its policies built.
@@ -69,16 +87,12 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 		}
 		cfg.Processing.TransactionalID = id
 	}
-	in, err := schemas.NewCodec(cfg.Input.Format)
+	p := &Processor{cfg: cfg, log: log, engine: engine, m: newMetrics(reg)}
+	err := p.newCodecs()
 	if err != nil {
-		return nil, fmt.Errorf("input codec: %w", err)
+		return nil, err
 	}
-	out, err := schemas.NewCodec(cfg.Output.Format)
-	if err != nil {
-		return nil, fmt.Errorf("output codec: %w", err)
-	}
-	p := &Processor{cfg: cfg, log: log, engine: engine, in: in, out: out, m: newMetrics(reg)}
-	if p.keys, err = NewKeyring(cfg.Keys.KEK, cfg.Topics.Keys, log); err != nil {
+	if p.keys, err = keyring.New(cfg.Keys.KEK, cfg.Topics.Keys, log, keyring.Previous(cfg.Keys.PreviousKEKs...), keyring.IndexKey(cfg.Keys.IndexKey)); err != nil {
 		return nil, err
 	}
 	for _, v := range cfg.Views {
@@ -91,7 +105,8 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 		p.pseudo = p.pseudo || v.Policy.Default.Action == rules.Pseudonymize
 		fields := rules.Policy{Version: v.Policy.Version, Default: rules.Rule{Action: rules.Remove}, Types: map[rules.Type]rules.Rule{}}
 		for f, r := range v.Policy.Fields {
-			fields.Types[structuredFields[f]] = r
+			t, _ := rules.StructuredField(f) // Validate refused unknown fields
+			fields.Types[t] = r
 		}
 		p.views = append(p.views, view{
 			name: v.Name, topic: v.Topic, policy: v.Policy.policy(), fields: fields,
@@ -106,7 +121,11 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 	if err != nil {
 		return nil, err
 	}
-	p.conn = append(slices.Clip(opts), extra...)
+	// The keyring's records (data keys) are bounded like the outputs: a
+	// key write to a broker that is down fails, and so does its batch,
+	// instead of waiting for the broker forever.
+	p.conn = append(slices.Clip(opts), kgo.RecordDeliveryTimeout(cfg.Processing.DeliveryTimeout))
+	p.conn = append(p.conn, extra...)
 	p.opts = append(opts,
 		kgo.ConsumerGroup(cfg.Group),
 		kgo.ConsumeTopics(cfg.Topics.Raw),
@@ -114,20 +133,28 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 		kgo.BlockRebalanceOnPoll(),
 		kgo.SessionTimeout(cfg.SessionTimeout),
 		kgo.RebalanceTimeout(cfg.RebalanceTimeout),
-		kgo.RecordPartitioner(Partitioner()),
+		kgo.RecordPartitioner(changelog.Partitioner()),
 		kgo.RecordDeliveryTimeout(cfg.Processing.DeliveryTimeout),
 		kgo.MaxBufferedBytes(cfg.Processing.MaxInFlightBytes),
+		kgo.MaxDecompressBatchBytes(cfg.Input.MaxBatchBytes),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, a map[string][]int32) {
+		kgo.OnPartitionsAssigned(func(_ context.Context, cl *kgo.Client, a map[string][]int32) {
 			log.Info("partitions assigned", "partitions", a)
+			// Shreds are acknowledged under the member id the erasure
+			// service sees in the group.
+			if id, _ := cl.GroupMetadata(); id != "" {
+				p.keys.SetMember(id)
+			}
 		}),
 		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, r map[string][]int32) {
 			// Every batch is committed before rebalances are allowed, so
 			// nothing acknowledged is left uncommitted here.
 			log.Info("partitions revoked", "partitions", r)
+			p.forget(r)
 		}),
 		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, l map[string][]int32) {
 			log.Warn("partitions lost; nothing is committed for them", "partitions", l)
+			p.forget(l)
 		}),
 	)
 	if cfg.InstanceID != "" {
@@ -135,6 +162,16 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 	}
 	p.opts = append(p.opts, extra...)
 	return p, nil
+}
+
+// forget clears the per-partition state of partitions no longer owned: their
+// lag is reported by their next owner.
+func (p *Processor) forget(parts map[string][]int32) {
+	for t, ps := range parts {
+		for _, part := range ps {
+			p.m.commitLag.DeleteLabelValues(t, strconv.Itoa(int(part)))
+		}
+	}
 }
 
 // Ready reports whether the processor is connected and consuming.
@@ -156,56 +193,44 @@ func (p *Processor) client() *kgo.Client {
 
 // Keyring returns the processor's keyring (restored and followed by Run),
 // for the erasure service of the same process.
-func (p *Processor) Keyring() *Keyring { return p.keys }
+func (p *Processor) Keyring() *keyring.Keyring { return p.keys }
 
 // Run consumes until ctx is cancelled, then drains the current batch (within
 // the shutdown grace), commits what is acknowledged and leaves the group. It
 // returns nil after a clean shutdown; an error means the processor stopped
-// without committing the batch in hand (it will be consumed again).
+// without committing the batch in hand (it will be consumed again). When the
+// Kafka session itself fails (a transaction that cannot be ended, committed
+// offsets that cannot be read: a broker crash under exactly-once), Run does
+// not stop: it reports not ready, rebuilds the client with backoff and
+// resumes at the group's committed offsets. Run may be called once; to
+// start again, build a new Processor.
 func (p *Processor) Run(ctx context.Context) error {
-	var (
-		cl   *kgo.Client
-		sess *kgo.GroupTransactSession
-		err  error
-	)
-	if p.cfg.Processing.Guarantee == ExactlyOnce {
-		opts := append(slices.Clip(p.opts),
-			kgo.TransactionalID(p.cfg.Processing.TransactionalID),
-			kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		)
-		if sess, err = kgo.NewGroupTransactSession(opts...); err != nil {
-			return fmt.Errorf("creating transactional kafka client: %w", err)
-		}
-		cl = sess.Client()
-	} else if cl, err = kgo.NewClient(p.opts...); err != nil {
-		return fmt.Errorf("creating kafka client: %w", err)
+	if p.ran.Swap(true) {
+		return ErrRunTwice
 	}
-	p.clMu.Lock()
-	p.cl = cl
-	p.clMu.Unlock()
+	if err := p.registerOutput(ctx); err != nil {
+		return err
+	}
 	defer p.ready.Store(false)
-
 	w := newPool(p, p.cfg.Processing.Workers)
 	defer w.close()
 
-	// Brokers that are not up yet (a restart, a fresh cluster) are waited
-	// for, not given up on: readiness stays false meanwhile.
-	bo := backoff.NewExponentialBackOff()
-	bo.MaxInterval = 10 * time.Second
-	bo.MaxElapsedTime = 0
-	if err := backoff.RetryNotify(func() error { return cl.Ping(ctx) }, backoff.WithContext(bo, ctx),
-		func(err error, next time.Duration) {
-			p.log.Warn("brokers unreachable; retrying", "in", next.Round(time.Millisecond), "err", err)
-		}); err != nil {
+	cl, sess, err := p.connect(ctx)
+	if err != nil || cl == nil {
+		return err // nil: cancelled while connecting
+	}
+	// The client joins the group as it is built: a shutdown before
+	// consume closes it and, for a static member, leaves the group too.
+	quit := func() {
 		cl.Close()
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("connecting to brokers: %w", err)
+		changelog.LeaveGroup(ctx, p.conn, p.cfg.Group, p.cfg.InstanceID, p.log)
 	}
 	if td := p.cfg.TopicDefaults; td.Create {
-		if err := EnsureTopics(ctx, cl, td.Partitions, td.ReplicationFactor, TopicSpecs(p.cfg)); err != nil {
-			cl.Close()
+		if err := changelog.EnsureTopics(ctx, cl, td.Partitions, td.ReplicationFactor, TopicSpecs(p.cfg)); err != nil {
+			quit()
+			if ctx.Err() != nil {
+				return nil // shut down while creating topics
+			}
 			return err
 		}
 	}
@@ -221,54 +246,229 @@ func (p *Processor) Run(ctx context.Context) error {
 	case <-p.keys.Ready():
 	case err := <-keysDone:
 		keysDone <- err // for the deferred wait
-		cl.Close()
+		quit()
 		return fmt.Errorf("restoring the keyring: %w", err)
 	case <-ctx.Done():
-		cl.Close()
+		quit()
 		return nil
 	}
-	p.ready.Store(true)
 	p.log.Info("processor started", "topic", p.cfg.Topics.Raw, "group", p.cfg.Group,
 		"workers", p.cfg.Processing.Workers, "views", len(p.views))
+	p.rebuildWait = changelog.ConnectBackoff()
+	for {
+		p.ready.Store(true)
+		err := p.consume(ctx, cl, sess, w, keysDone)
+		var rb *rebuildError
+		if !errors.As(err, &rb) {
+			return err
+		}
+		// The client is closed; nothing of the failed batch committed.
+		p.ready.Store(false)
+		p.m.rebuilds.Inc()
+		wait := p.rebuildWait.NextBackOff()
+		p.log.Warn("kafka session failed; rebuilding it and resuming at the committed offsets",
+			"in", wait.Round(time.Millisecond), "err", rb.err)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil
+		}
+		if cl, sess, err = p.connect(ctx); err != nil || cl == nil {
+			return err
+		}
+	}
+}
 
+// rebuildError is a failure of the Kafka session, not of the data: Run
+// closes the client and builds a new one, which joins the group again and
+// resumes at its committed offsets.
+type rebuildError struct{ err error }
+
+func (e *rebuildError) Error() string { return e.err.Error() }
+func (e *rebuildError) Unwrap() error { return e.err }
+
+// connect builds the Kafka client (under exactly-once, after fencing the
+// transactional id, a transactional session) and waits until the brokers
+// answer, retrying with backoff for as long as ctx lasts. It returns a nil
+// client when ctx ends first.
+func (p *Processor) connect(ctx context.Context) (*kgo.Client, *kgo.GroupTransactSession, error) {
+	var (
+		cl   *kgo.Client
+		sess *kgo.GroupTransactSession
+		err  error
+	)
+	if p.cfg.Processing.Guarantee == ExactlyOnce {
+		// Before joining the group, take over the transactional id: a
+		// predecessor killed while committing left offsets pending, and
+		// the group's committed offsets are unreadable (RequireStable)
+		// until its transaction ends, which without this is when the
+		// broker times it out.
+		if err := p.fence(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, nil
+			}
+			return nil, nil, err
+		}
+		opts := append(slices.Clip(p.opts),
+			kgo.TransactionalID(p.cfg.Processing.TransactionalID),
+			kgo.TransactionTimeout(p.cfg.Processing.TransactionTimeout),
+			kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		)
+		if sess, err = kgo.NewGroupTransactSession(opts...); err != nil {
+			return nil, nil, fmt.Errorf("creating transactional kafka client: %w", err)
+		}
+		cl = sess.Client()
+	} else if cl, err = kgo.NewClient(p.opts...); err != nil {
+		return nil, nil, fmt.Errorf("creating kafka client: %w", err)
+	}
+	p.clMu.Lock()
+	p.cl = cl
+	p.clMu.Unlock()
+	// Brokers that are not up yet (a restart, a fresh cluster) are waited
+	// for, not given up on: readiness stays false meanwhile.
+	if err := backoff.RetryNotify(func() error { return cl.Ping(ctx) }, backoff.WithContext(changelog.ConnectBackoff(), ctx),
+		func(err error, next time.Duration) {
+			p.log.Warn("brokers unreachable; retrying", "in", next.Round(time.Millisecond), "err", err)
+		}); err != nil {
+		cl.Close()
+		if ctx.Err() != nil {
+			return nil, nil, nil
+		}
+		return nil, nil, fmt.Errorf("connecting to brokers: %w", err)
+	}
+	return cl, sess, nil
+}
+
+// drainEvery bounds how long at-least-once batches overlap without a
+// pause: rebalances wait for one (see consume).
+const drainEvery = time.Second
+
+// consume polls and processes batches on cl until ctx is cancelled (nil, the
+// group left), the keyring stops, a batch fails (an error), or the session
+// fails (a *rebuildError). It closes cl before it returns.
+//
+// Under at-least-once batches overlap: while the workers handle batch N+1,
+// this goroutine waits for batch N's outputs to be answered and commits N's
+// offsets, and only N's. Rebalances stay blocked (BlockRebalanceOnPoll)
+// while a batch is in flight; the pipeline is drained, every polled record
+// committed, and rebalances allowed, at least every drainEvery, whenever a
+// poll finds nothing, after an output failed, and before shutting down.
+// Under exactly-once one transaction is in flight at a time and every
+// batch is finished before the next poll (the transaction commits every
+// polled offset).
+func (p *Processor) consume(ctx context.Context, cl *kgo.Client, sess *kgo.GroupTransactSession, w *pool, keysDone chan error) error {
+	var (
+		prev      *batch // at-least-once: handled, outputs sent, not committed
+		hold      = new(atomic.Bool)
+		lastDrain = time.Now()
+	)
+	stop := func(err error, cur *batch) error {
+		if cur != nil {
+			cur.waitHandled() // no worker touches the closed client's batch
+			cur.release()
+		}
+		if prev != nil {
+			prev.release()
+		}
+		cl.AllowRebalance()
+		cl.Close()
+		return err
+	}
 	for {
 		select {
 		case err := <-keysDone:
 			// Without the keyring, shreds by other instances go unseen.
 			keysDone <- err
 			p.ready.Store(false)
-			cl.Close()
-			return fmt.Errorf("keyring stopped: %w", err)
+			return stop(fmt.Errorf("keyring stopped: %w", err), nil)
 		default:
 		}
 		var fetches kgo.Fetches
-		if sess != nil {
+		switch {
+		case sess != nil:
 			fetches = sess.PollRecords(ctx, p.cfg.Processing.MaxPollRecords)
-		} else {
+		case prev == nil:
 			fetches = cl.PollRecords(ctx, p.cfg.Processing.MaxPollRecords)
+		default:
+			// What is buffered (a nil context polls without waiting); if
+			// nothing is, wait for records or for the batch in flight to be
+			// answered, whichever comes first.
+			var now context.Context
+			if fetches = cl.PollRecords(now, p.cfg.Processing.MaxPollRecords); len(fetches) == 0 {
+				pctx, cancel := context.WithCancel(ctx)
+				stopWait := context.AfterFunc(prev.acked, cancel)
+				fetches = cl.PollRecords(pctx, p.cfg.Processing.MaxPollRecords)
+				stopWait()
+				cancel()
+			}
 		}
 		if fetches.IsClientClosed() {
+			if prev != nil {
+				prev.release()
+			}
 			return nil
 		}
+		var bombs []*kgo.ErrDecompressTooLarge
 		fetches.EachError(func(t string, part int32, err error) {
-			if !errors.Is(err, context.Canceled) {
-				p.log.Warn("fetch error", "topic", t, "partition", part, "err", err)
+			if b := (*kgo.ErrDecompressTooLarge)(nil); errors.As(err, &b) {
+				bombs = append(bombs, b)
+			} else if !errors.Is(err, context.Canceled) {
+				p.repeats.Warn(p.log, fmt.Sprint(t, part, err), "fetch error", "topic", t, "partition", part, "err", err)
 			}
 		})
-		if recs := fetches.Records(); len(recs) > 0 {
-			run := p.runBatch
-			if sess != nil {
-				run = func(ctx context.Context, w *pool, f kgo.Fetches, recs []*kgo.Record) error {
-					return p.runTxnBatch(ctx, sess, w, f, recs)
+		recs := fetches.Records()
+		if sess != nil && len(recs) > 0 {
+			// The batch sees every shred applied so far; it is done, for
+			// acknowledging shreds, once its transaction has ended.
+			render := p.keys.BeginRender()
+			err := p.runTxnBatch(ctx, sess, w, fetches, recs)
+			render.Done()
+			if err != nil {
+				return stop(err, nil)
+			}
+		} else if sess == nil {
+			var cur *batch
+			if len(recs) > 0 {
+				bctx, release := p.drainContext(ctx)
+				// Done, for acknowledging shreds, when released: committed
+				// or given up.
+				render := p.keys.BeginRender()
+				cur = newBatch(bctx, func() { release(); render.Done() }, cl.Produce, hold, fetches, recs)
+				w.dispatch(cur)
+			}
+			if prev != nil {
+				b := prev
+				prev = nil
+				if err := p.finishBatch(cl, b); err != nil {
+					return stop(err, cur)
 				}
 			}
-			if err := run(ctx, w, fetches, recs); err != nil {
-				cl.AllowRebalance()
-				cl.Close()
-				return err
+			if cur != nil {
+				cur.waitHandled()
+				prev = cur
+			}
+			if prev != nil && len(bombs) == 0 && ctx.Err() == nil && !hold.Load() && time.Since(lastDrain) < drainEvery {
+				continue // rebalances stay blocked: a batch is in flight
+			}
+			if prev != nil {
+				b := prev
+				prev = nil
+				if err := p.finishBatch(cl, b); err != nil {
+					return stop(err, nil)
+				}
+			}
+			hold.Store(false) // nothing is in flight
+		}
+		if len(bombs) > 0 {
+			if err := p.skipBatches(ctx, cl, sess, bombs); err != nil {
+				if sess != nil && ctx.Err() == nil {
+					err = &rebuildError{err}
+				}
+				return stop(err, nil)
 			}
 		}
 		cl.AllowRebalance()
+		lastDrain = time.Now()
 		if ctx.Err() != nil {
 			p.log.Info("shutting down: leaving the group")
 			p.ready.Store(false)
@@ -277,9 +477,39 @@ func (p *Processor) Run(ctx context.Context) error {
 			} else {
 				cl.CloseAllowingRebalance()
 			}
+			changelog.LeaveGroup(ctx, p.conn, p.cfg.Group, p.cfg.InstanceID, p.log)
 			return nil
 		}
 	}
+}
+
+// fence initializes the producer id of the transactional id, waiting for
+// brokers that are not up yet: the broker then aborts any transaction an
+// earlier incarnation left open and fences that incarnation.
+func (p *Processor) fence(ctx context.Context) error {
+	// A client whose producer id failed to load keeps failing: each
+	// attempt has its own.
+	attempt := func() error {
+		cl, err := kgo.NewClient(append(slices.Clip(p.conn),
+			kgo.TransactionalID(p.cfg.Processing.TransactionalID),
+			kgo.TransactionTimeout(p.cfg.Processing.TransactionTimeout),
+		)...)
+		if err != nil {
+			return backoff.Permanent(fmt.Errorf("creating transactional kafka client: %w", err))
+		}
+		defer cl.Close()
+		actx, cancel := context.WithTimeout(ctx, p.cfg.Processing.DeliveryTimeout)
+		defer cancel()
+		_, _, err = cl.ProducerID(actx)
+		return err
+	}
+	err := backoff.RetryNotify(attempt, backoff.WithContext(changelog.ConnectBackoff(), ctx), func(err error, next time.Duration) {
+		p.log.Warn("cannot take over the transactional id yet; retrying", "in", next.Round(time.Millisecond), "err", err)
+	})
+	if err != nil {
+		return fmt.Errorf("initializing transactional id %s: %w", p.cfg.Processing.TransactionalID, err)
+	}
+	return nil
 }
 
 // drainContext returns a context for finishing a batch: it outlives ctx by
@@ -297,53 +527,83 @@ func (p *Processor) drainContext(ctx context.Context) (context.Context, func()) 
 // the consumed offsets commit together or not at all. A failed output or a
 // rebalance aborts the transaction; the session then rewinds to the last
 // committed offsets and the batch is consumed again, after a backoff.
-func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSession, w *pool, fetches kgo.Fetches, recs []*kgo.Record) error {
+func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSession, w *pool, fetches kgo.Fetches, recs []*kgo.Record) (rerr error) {
 	start := time.Now()
 	bctx, done := p.drainContext(ctx)
 	defer done()
 	if err := sess.Begin(); err != nil {
-		return fmt.Errorf("beginning transaction: %w", err)
+		return p.sessionFailed(ctx, fmt.Errorf("beginning transaction: %w", err))
 	}
-	b := &batch{ctx: bctx}
-	w.run(b, recs)
+	// The broker aborts a transaction older than the transaction timeout:
+	// the batch's work (outputs, data keys) gets no longer than that.
+	wctx, cancelWork := context.WithTimeout(bctx, p.cfg.Processing.TransactionTimeout)
+	defer cancelWork()
+	// Records in flight to a broker that went down are neither acknowledged
+	// nor failed (the client cannot fail them safely) until it is back: a
+	// batch still running past its deadline reports not ready meanwhile.
+	stalled := context.AfterFunc(wctx, func() {
+		p.ready.Store(false)
+		p.log.Warn("transaction outlived its timeout, waiting on the brokers", "records", len(recs))
+	})
+	defer func() {
+		if !stalled() && rerr == nil && ctx.Err() == nil {
+			p.ready.Store(true)
+		}
+	}()
+	b := newBatch(wctx, func() {}, sess.Client().Produce, new(atomic.Bool), fetches, recs)
+	w.run(b)
 	ok := b.fatal == nil && len(b.failed) == 0
 	// Ending waits on the broker; bound it so that a broker that lost the
-	// transaction stops the processor (to be restarted) instead of hanging.
+	// transaction makes Run rebuild the session instead of hanging.
 	ectx, cancel := context.WithTimeout(bctx, 2*p.cfg.Processing.DeliveryTimeout)
 	defer cancel()
 	committed, err := sess.End(ectx, kgo.TransactionEndTry(ok))
 	if err != nil {
-		return fmt.Errorf("ending transaction of %d records: %w", len(recs), err)
+		return p.sessionFailed(ctx, fmt.Errorf("ending transaction of %d records: %w", len(recs), err))
 	}
 	if !committed {
 		p.m.commits.WithLabelValues("aborted").Inc()
 		if err := p.resumeAtCommitted(ctx, sess.Client(), recs); err != nil && ctx.Err() == nil {
-			return fmt.Errorf("reading committed offsets after an aborted transaction: %w", err)
+			return p.sessionFailed(ctx, fmt.Errorf("reading committed offsets after an aborted transaction: %w", err))
 		} // when shutting down, the next owner reads the committed offsets itself
 		cause := b.lastErr
 		if b.fatal != nil {
 			cause = b.fatal
 		}
+		if cause == nil {
+			cause = errAborted
+		}
 		if p.abortedSince.IsZero() {
 			p.abortedSince = time.Now()
+			p.abortWait = changelog.AbortBackoff()
 		}
 		if since := time.Since(p.abortedSince); since > p.cfg.Processing.RetryMaxElapsed {
-			return fmt.Errorf("transactions aborted for %v, last cause: %v", since.Round(time.Second), cause)
+			return fmt.Errorf("transactions aborted for %v, last cause: %w", since.Round(time.Second), cause)
 		}
 		p.log.Warn("transaction aborted; the batch will be consumed again", "records", len(recs), "cause", cause)
 		select {
-		case <-time.After(p.abortBackoff()):
+		case <-time.After(p.abortWait.NextBackOff()):
 		case <-ctx.Done():
 		}
 		return nil
 	}
 	p.abortedSince = time.Time{}
+	p.rebuildWait.Reset()
 	p.m.commits.WithLabelValues("ok").Inc()
-	for _, o := range b.acked {
+	for _, o := range b.views {
 		p.m.eventsOut.WithLabelValues(o).Inc()
 	}
 	p.observeBatch(start, fetches)
 	return nil
+}
+
+// sessionFailed marks err, a failure of the transactional session, for Run
+// to rebuild the session; when shutting down, err stops Run as it is.
+func (p *Processor) sessionFailed(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return &rebuildError{err}
 }
 
 // resumeAtCommitted moves every consumed partition to the offset the broker
@@ -376,10 +636,6 @@ func (p *Processor) resumeAtCommitted(ctx context.Context, cl *kgo.Client, recs 
 	}
 	adm := kadm.NewClient(cl)
 	set := map[string]map[int32]kgo.EpochOffset{}
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 50 * time.Millisecond
-	bo.MaxInterval = 2 * time.Second
-	bo.MaxElapsedTime = 2 * p.cfg.Processing.DeliveryTimeout
 	op := func() error {
 		offs, err := adm.FetchOffsets(kadm.RequireStable(ctx), p.cfg.Group)
 		if err != nil {
@@ -404,17 +660,12 @@ func (p *Processor) resumeAtCommitted(ctx context.Context, cl *kgo.Client, recs 
 		})
 		return unstable
 	}
+	bo := changelog.SettleBackoff(2 * p.cfg.Processing.DeliveryTimeout)
 	if err := backoff.Retry(op, backoff.WithContext(bo, ctx)); err != nil {
 		return err
 	}
 	cl.SetOffsets(set) // partitions this instance does not consume are skipped
 	return nil
-}
-
-// abortBackoff grows with the time transactions have been failing.
-func (p *Processor) abortBackoff() time.Duration {
-	d := time.Since(p.abortedSince) / 4
-	return min(max(d, 100*time.Millisecond), 5*time.Second)
 }
 
 // observeBatch records the batch time and the lag behind the high watermark.
@@ -428,94 +679,142 @@ func (p *Processor) observeBatch(start time.Time, fetches kgo.Fetches) {
 	})
 }
 
-// runBatch processes one polled batch, waits until every output is
-// acknowledged (retrying failures with backoff) and commits it.
-func (p *Processor) runBatch(ctx context.Context, w *pool, fetches kgo.Fetches, recs []*kgo.Record) error {
-	start := time.Now()
-	bctx, done := p.drainContext(ctx)
-	defer done()
-
-	b := &batch{ctx: bctx}
-	w.run(b, recs)
+// finishBatch waits until every output of b is answered, re-produces the
+// failed ones (with backoff) and commits the offsets of b's records, and
+// only those: under at-least-once the next batch is being handled
+// meanwhile, and its records are not acknowledged yet.
+func (p *Processor) finishBatch(cl *kgo.Client, b *batch) error {
+	defer b.release()
+	<-b.acked.Done()
 	if b.fatal != nil {
-		return fmt.Errorf("batch of %d records abandoned, offsets not committed: %w", len(recs), b.fatal)
+		return fmt.Errorf("batch of %d records abandoned, offsets not committed: %w", len(b.recs), b.fatal)
 	}
-	if err := p.retryFailed(bctx, b); err != nil {
-		return fmt.Errorf("batch of %d records not acknowledged, offsets not committed: %w", len(recs), err)
+	if err := p.retryFailed(b.ctx, b); err != nil {
+		return fmt.Errorf("batch of %d records not acknowledged, offsets not committed: %w", len(b.recs), err)
 	}
-	for _, o := range b.acked {
+	for _, o := range b.views {
 		p.m.eventsOut.WithLabelValues(o).Inc()
 	}
-	if err := p.cl.CommitUncommittedOffsets(bctx); err != nil {
+	var cerr error
+	cl.CommitOffsetsSync(b.ctx, batchOffsets(b.recs), func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+		cerr = err
+		for _, t := range resp.Topics {
+			for _, part := range t.Partitions {
+				if err := kerr.ErrorForCode(part.ErrorCode); err != nil && cerr == nil {
+					cerr = err
+				}
+			}
+		}
+	})
+	if cerr != nil {
 		// The outputs are acknowledged; the records will be consumed again
 		// by whoever owns them next (at-least-once).
 		p.m.commits.WithLabelValues("error").Inc()
-		p.log.Warn("commit failed; the batch will be redelivered", "records", len(recs), "err", err)
+		p.log.Warn("commit failed; the batch will be redelivered", "records", len(b.recs), "err", cerr)
 		return nil
 	}
 	p.m.commits.WithLabelValues("ok").Inc()
-	p.observeBatch(start, fetches)
+	p.observeBatch(b.start, b.fetches)
 	return nil
 }
 
-// retryFailed re-produces the outputs whose produce failed, in their original
-// order, with exponential backoff, until all are acknowledged or the retry
-// budget is spent.
+// batchOffsets returns the offsets to commit for recs: per partition, one
+// past the last record, with that record's leader epoch.
+func batchOffsets(recs []*kgo.Record) map[string]map[int32]kgo.EpochOffset {
+	offs := map[string]map[int32]kgo.EpochOffset{}
+	for _, r := range recs {
+		ps := offs[r.Topic]
+		if ps == nil {
+			ps = map[int32]kgo.EpochOffset{}
+			offs[r.Topic] = ps
+		}
+		next := kgo.EpochOffset{Epoch: r.LeaderEpoch, Offset: r.Offset + 1}
+		if at, ok := ps[r.Partition]; !ok || at.Less(next) {
+			ps[r.Partition] = next
+		}
+	}
+	return offs
+}
+
+// retryFailed re-produces the outputs whose produce failed, and those held
+// back after a failure, in their original order, with exponential backoff,
+// until all are acknowledged or the retry budget is spent.
 func (p *Processor) retryFailed(ctx context.Context, b *batch) error {
 	if len(b.failed) == 0 {
 		return nil
 	}
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 100 * time.Millisecond
-	bo.MaxInterval = 5 * time.Second
-	bo.MaxElapsedTime = p.cfg.Processing.RetryMaxElapsed
-	op := func() error {
-		slices.SortFunc(b.failed, func(x, y output) int { return int(x.seq - y.seq) })
-		p.m.retries.Inc()
-		p.log.Warn("re-producing failed outputs", "count", len(b.failed), "err", b.lastErr)
-		recs := make([]*kgo.Record, len(b.failed))
-		for i, o := range b.failed {
-			recs[i] = fresh(o.rec)
-		}
-		results := p.cl.ProduceSync(ctx, recs...)
-		var still []output
-		for i, r := range results {
-			if r.Err != nil {
-				p.m.produceErrors.Inc()
-				b.lastErr = r.Err
-				still = append(still, output{seq: b.failed[i].seq, rec: recs[i], view: b.failed[i].view})
-				continue
-			}
-			if v := b.failed[i].view; v != "" {
-				b.acked = append(b.acked, v)
-			}
-		}
-		b.failed = still
-		if len(still) > 0 {
-			if ctx.Err() != nil {
-				return backoff.Permanent(ctx.Err())
-			}
-			return fmt.Errorf("%d outputs still failing: %w", len(still), b.lastErr)
-		}
-		return nil
+	slices.SortFunc(b.failed, func(x, y output) int { return cmp.Compare(x.seq, y.seq) })
+	recs := make([]*kgo.Record, len(b.failed))
+	for i, o := range b.failed {
+		recs[i] = changelog.Fresh(o.rec)
 	}
-	return backoff.Retry(op, backoff.WithContext(bo, ctx))
+	p.log.Warn("re-producing failed outputs", "count", len(recs), "err", b.lastErr)
+	p.m.retries.Inc()
+	err := changelog.Produce(ctx, p.cl, changelog.ProduceBackoff(p.cfg.Processing.RetryMaxElapsed), recs, func(failed []*kgo.Record, err error) {
+		p.m.retries.Inc()
+		p.m.produceErrors.Add(float64(len(failed)))
+		p.log.Warn("re-producing failed outputs", "count", len(failed), "err", err)
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range b.failed {
+		if o.view != "" {
+			b.views = append(b.views, o.view)
+		}
+	}
+	b.failed = nil
+	return nil
 }
 
-// fresh copies the parts of r that a new produce needs.
-func fresh(r *kgo.Record) *kgo.Record {
-	return &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Context: r.Context, Partition: r.Partition}
-}
-
-// batch collects the outcome of the outputs of one polled batch.
+// batch is one polled batch of records on its way through the pipeline:
+// handled by the workers, its outputs produced and answered, committed.
 type batch struct {
 	ctx     context.Context
-	wg      sync.WaitGroup
+	release func() // ends ctx once the batch is finished
+	recs    []*kgo.Record
+	fetches kgo.Fetches
+	start   time.Time
+	send    func(context.Context, *kgo.Record, func(*kgo.Record, error))
+
+	handled sync.WaitGroup // one per record until its outputs are sent
+	// outstanding counts the outputs sent and not answered, plus one
+	// until every record is handled; acked ends when it reaches zero.
+	outstanding atomic.Int64
+	acked       context.Context
+	ackDone     context.CancelFunc
+	// hold is shared by the batches in flight at once: set when an output
+	// of any of them failed; from then on outputs are held back, unsent,
+	// until the pipeline is drained.
+	hold *atomic.Bool
+
 	mu      sync.Mutex
-	failed  []output
-	acked   []string // view name per acknowledged view record
+	failed  []output // failed or held back, for retryFailed
+	views   []string // view name per acknowledged view record
 	lastErr error
 	fatal   error // a record could not be handled; nothing is committed
+}
+
+// newBatch starts a batch of recs whose outputs go out through send, with
+// ctx for its work and release to end it.
+func newBatch(ctx context.Context, release func(), send func(context.Context, *kgo.Record, func(*kgo.Record, error)), hold *atomic.Bool, fetches kgo.Fetches, recs []*kgo.Record) *batch {
+	b := &batch{ctx: ctx, release: release, send: send, hold: hold, fetches: fetches, recs: recs, start: time.Now()}
+	b.outstanding.Store(1)
+	b.acked, b.ackDone = context.WithCancel(context.Background())
+	return b
+}
+
+// waitHandled waits until every record of b is handled and its outputs
+// sent. It is called once, after every record was given to the pool.
+func (b *batch) waitHandled() {
+	b.handled.Wait()
+	b.answered()
+}
+
+func (b *batch) answered() {
+	if b.outstanding.Add(-1) == 0 {
+		b.ackDone()
+	}
 }
 
 // abandon marks the batch as failed: it will not be committed.
@@ -534,24 +833,46 @@ type output struct {
 	view string // "" for DLQ records
 }
 
+// holdBack adds o to the failed outputs, unsent, if some output of a batch
+// in flight has failed.
+func (b *batch) holdBack(o output) bool {
+	if !b.hold.Load() {
+		return false
+	}
+	b.mu.Lock()
+	b.failed = append(b.failed, o)
+	b.mu.Unlock()
+	return true
+}
+
 func (b *batch) done(o output, err error) {
 	b.mu.Lock()
 	if err != nil {
 		b.failed = append(b.failed, o)
 		b.lastErr = err
+		b.hold.Store(true)
 	} else if o.view != "" {
-		b.acked = append(b.acked, o.view)
+		b.views = append(b.views, o.view)
 	}
 	b.mu.Unlock()
-	b.wg.Done()
+	b.answered()
 }
 
-// produce sends the outputs of one input record, in order.
+// produce sends the outputs of one input record, in order. Once an output
+// of a batch in flight has failed, later ones are not sent but left to the
+// retry, which sends everything failed or held back in production order,
+// batch after batch: a later event of a conversation must not reach its
+// partition before an earlier one that is sent again. (A record sent while
+// an earlier one of its partition is still buffered fails with it: the
+// client fails every buffered record of a partition together.)
 func (p *Processor) produce(b *batch, outs []output) {
 	for _, o := range outs {
 		o.seq = p.seq.Add(1)
-		b.wg.Add(1)
-		p.cl.Produce(b.ctx, o.rec, func(_ *kgo.Record, err error) {
+		if b.holdBack(o) {
+			continue
+		}
+		b.outstanding.Add(1)
+		b.send(b.ctx, o.rec, func(_ *kgo.Record, err error) {
 			if err != nil {
 				p.m.produceErrors.Inc()
 			}
@@ -588,22 +909,29 @@ func newPool(p *Processor, n int) *pool {
 				} else {
 					p.produce(j.b, outs)
 				}
-				j.b.wg.Done()
+				j.b.handled.Done()
 			}
 		})
 	}
 	return w
 }
 
-// run hands every record of recs to its worker and waits until all of their
-// outputs have been produced and answered.
-func (w *pool) run(b *batch, recs []*kgo.Record) {
-	for _, r := range recs {
+// dispatch hands every record of b to its worker; it returns once all are
+// queued (the workers may still be handling them).
+func (w *pool) dispatch(b *batch) {
+	for _, r := range b.recs {
 		w.p.m.eventsIn.WithLabelValues(r.Topic).Inc()
-		b.wg.Add(1)
+		b.handled.Add(1)
 		w.jobs[w.slot(r)] <- job{b: b, rec: r}
 	}
-	b.wg.Wait()
+}
+
+// run dispatches b and waits until all of its outputs have been produced
+// and answered.
+func (w *pool) run(b *batch) {
+	w.dispatch(b)
+	b.waitHandled()
+	<-b.acked.Done()
 }
 
 // slot hashes with FNV-1a, not murmur2: the partitioner used murmur2 to

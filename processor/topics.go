@@ -1,78 +1,61 @@
 package processor
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/veil-privacy/veil/processor/changelog"
 )
 
-// TopicSpec is a topic Veil creates when it is missing.
-type TopicSpec struct {
-	Name    string
-	Configs map[string]string
-}
-
-// TopicSpecs returns the topics of cfg with their settings: the raw and DLQ
-// topics delete after a short retention; view topics are compacted, with
-// max.compaction.lag.ms bounding the time from a tombstone to physical
-// deletion of what it supersedes.
-func TopicSpecs(cfg Config) []TopicSpec {
+// TopicSpecs returns the topics of cfg with their settings, the same as
+// deploy/topics.yaml gives them (TestTopicSettingsAgree): the raw and DLQ
+// topics delete after a short retention; view topics, the subject index and
+// the keys topic are compacted, with max.compaction.lag.ms bounding the time
+// from a tombstone to physical deletion of what it supersedes.
+func TopicSpecs(cfg Config) []changelog.TopicSpec {
 	td := cfg.TopicDefaults
-	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
-	specs := []TopicSpec{
-		{Name: cfg.Topics.Raw, Configs: map[string]string{"cleanup.policy": "delete", "retention.ms": ms(td.RawRetention)}},
-		{Name: cfg.Topics.DLQ, Configs: map[string]string{"cleanup.policy": "delete", "retention.ms": ms(td.DLQRetention)}},
+	specs := []changelog.TopicSpec{
+		{Name: cfg.Topics.Raw, Configs: deleted(td.RawRetention)},
+		{Name: cfg.Topics.DLQ, Configs: deleted(td.DLQRetention)},
 	}
 	for _, v := range cfg.Views {
-		specs = append(specs, TopicSpec{Name: v.Topic, Configs: CompactedConfigs(td)})
+		specs = append(specs, changelog.TopicSpec{Name: v.Topic, Configs: compacted(td, td.MinCompactionLag, td.MaxCompactionLag, 24*time.Hour)})
 	}
-	specs = append(specs,
-		TopicSpec{Name: cfg.Topics.Subjects, Configs: CompactedConfigs(td)},
-		TopicSpec{Name: cfg.Topics.Keys, Configs: CompactedConfigs(td)},
-	)
-	return specs
+	return append(specs, tableSpecs(cfg)...)
 }
 
-// CompactedConfigs returns the settings of a compacted topic holding personal
-// data (views, keys, the subject index).
-func CompactedConfigs(td TopicDefaults) map[string]string {
-	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+// tableSpecs are the compacted topics the erasure service shares: the
+// subject index, and the keys topic, whose shreds are the erasure itself and
+// so are compacted within a day whatever the views' bound.
+func tableSpecs(cfg Config) []changelog.TopicSpec {
+	td := cfg.TopicDefaults
+	return []changelog.TopicSpec{
+		{Name: cfg.Topics.Subjects, Configs: compacted(td, 0, td.MaxCompactionLag, 24*time.Hour)},
+		{Name: cfg.Topics.Keys, Configs: compacted(td, 0, min(td.MaxCompactionLag, 24*time.Hour), time.Hour)},
+	}
+}
+
+// deleted returns the settings of a topic that deletes records older than
+// retention, by time only, in segments of an hour so that they go on time.
+func deleted(retention time.Duration) map[string]string {
+	return map[string]string{"cleanup.policy": "delete", "retention.ms": ms(retention), "retention.bytes": "-1", "segment.ms": ms(time.Hour)}
+}
+
+// compacted returns the settings of a compacted topic holding personal data:
+// a record may be compacted minLag after it was written and must be by
+// maxLag; segments roll every segment (at most maxLag), as compaction never
+// touches the active one.
+func compacted(td TopicDefaults, minLag, maxLag, segment time.Duration) map[string]string {
 	c := map[string]string{
 		"cleanup.policy":        "compact",
 		"delete.retention.ms":   ms(td.DeleteRetention),
-		"min.compaction.lag.ms": ms(td.MinCompactionLag),
+		"min.compaction.lag.ms": ms(minLag),
 	}
-	if td.MaxCompactionLag > 0 {
-		c["max.compaction.lag.ms"] = ms(td.MaxCompactionLag)
-		// A segment must roll before it can be compacted.
-		c["segment.ms"] = ms(td.MaxCompactionLag)
+	if maxLag > 0 {
+		c["max.compaction.lag.ms"] = ms(maxLag)
+		c["segment.ms"] = ms(min(segment, maxLag))
 	}
 	return c
 }
 
-// EnsureTopics creates the topics of specs that do not exist yet. Existing
-// topics are left as they are.
-func EnsureTopics(ctx context.Context, cl *kgo.Client, partitions int32, replication int16, specs []TopicSpec) error {
-	adm := kadm.NewClient(cl)
-	var errs []error
-	for _, s := range specs {
-		cfg := make(map[string]*string, len(s.Configs))
-		for k, v := range s.Configs {
-			cfg[k] = kadm.StringPtr(v)
-		}
-		resp, err := adm.CreateTopic(ctx, partitions, replication, cfg, s.Name)
-		if err == nil {
-			err = resp.Err
-		}
-		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-			errs = append(errs, fmt.Errorf("creating topic %s: %w", s.Name, err))
-		}
-	}
-	return errors.Join(errs...)
-}
+func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }

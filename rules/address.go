@@ -5,26 +5,12 @@ import "strings"
 // usStates lists US state and territory codes.
 const usStates = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI"
 
-// isStreet reports whether w ends with a Dutch street suffix (Kerkstraat, Molenlaan).
-func (e *Engine) isStreet(w string) bool {
-	n := len(w)
-	if n < 5 {
-		return false
-	}
-	for _, suf := range e.streetSuffixes {
-		if n >= len(suf)+2 && hasPrefixFold(w[n-len(suf):], suf) {
-			return true
-		}
-	}
-	return false
-}
-
-// isStreetWord reports whether w is itself a street word (Laan, Plein, Kade) that starts a name.
-func (e *Engine) isStreetWord(w string) bool { return e.lexOf(w)&kStreetWord != 0 }
+// isStreet reports whether w ends with a street suffix (Kerkstraat, Molenlaan, Hauptstraße).
+func (s *scanner) isStreet(w string) bool { return len(w) >= 5 && s.suffixIn(setStreetSuffix, w, 2) }
 
 // houseNumber matches a house number at i (after one space): 12, 12a, 12-3, 12 A, 12bis.
 // It returns its end, or 0.
-func houseNumber(t string, i int) int {
+func (s *scanner) houseNumber(t string, i int) int {
 	if i >= len(t) || t[i] != ' ' {
 		return 0
 	}
@@ -39,10 +25,8 @@ func houseNumber(t string, i int) int {
 	if i < len(t) && isAlpha(t[i]) && (i+1 == len(t) || !isAlpha(t[i+1])) {
 		return i + 1
 	}
-	for _, suf := range [...]string{"bis", "hs", "huis"} {
-		if strings.HasPrefix(t[i:], suf) && (i+len(suf) == len(t) || !isAlpha(t[i+len(suf)])) {
-			return i + len(suf)
-		}
+	if n := s.wordAtIn(setHouseSuffix, t, i); n > 0 {
+		return i + n
 	}
 	if i+1 < len(t) && t[i] == '-' && isAlnum(t[i+1]) {
 		k := i + 1
@@ -51,10 +35,8 @@ func houseNumber(t string, i int) int {
 		}
 		return k
 	}
-	for _, suf := range [...]string{" hs", " bis", " huis", " zw", " rd", " bg", " rood", " zwart", " boven", " beneden", " II", " III", " IV"} {
-		if strings.HasPrefix(t[i:], suf) && (i+len(suf) == len(t) || !isAlpha(t[i+len(suf)])) {
-			return i + len(suf)
-		}
+	if n := s.wordAtIn(setHouseSuffixWord, t, i); n > 0 {
+		return i + n
 	}
 	if i < len(t) && isAlpha(t[i]) {
 		return 0
@@ -104,7 +86,7 @@ func (s *scanner) cityAt(i int) int {
 		if e < len(t) && isDigit(t[e]) || ukPostcode(t, k) > 0 || nlPostcode(t, k) > 0 {
 			break
 		}
-		lx := s.e.lexOf(w)
+		lx := s.lexOf(w)
 		if e-k == 2 && isUpper(t[k]) && isUpper(t[k+1]) && end > 0 && e+1 < len(t) && t[e] == ' ' && isDigit(t[e+1]) && strings.Contains(usStates, w) {
 			break // "Tucson AZ 85701": the state is not part of the city
 		}
@@ -113,7 +95,7 @@ func (s *scanner) cityAt(i int) int {
 				break
 			}
 			end = e
-		} else if lx&kParticle == 0 && w != "aan" && w != "bij" {
+		} else if lx&kParticle == 0 && !s.inSet(setCityJoiner, w) {
 			break
 		}
 		k, e = nextWord(t, e)
@@ -125,69 +107,86 @@ func (s *scanner) cityAt(i int) int {
 // ", IL 60601" or a UK postcode.
 func (s *scanner) addressTail(i int) int {
 	t := s.text
-	i = unitAfter(t, i)
+	i = s.unitAfter(t, i)
 	if i < len(t) && (t[i] == '\n' || t[i] == '\r') {
 		return s.blockTail(i)
 	}
-	end := i
 	k := i
 	if k < len(t) && t[k] == ',' {
 		k++
 	}
-	if k < len(t) && t[k] == ' ' {
-		if p := nlPostcode(t, k+1); p > 0 {
-			end = p
-			if c := s.cityAt(p); c > 0 {
-				end = c
-			}
-			return end
-		}
-		if p := ukPostcode(t, k+1); p > 0 {
-			return p
-		}
-		if p := plainPostcode(t, k+1); p > 0 && k > i {
-			// ", 1000 Bruxelles", ", 10115 Berlin": a Belgian, German or French postcode and town.
-			if c := s.cityAt(p); c > 0 {
-				return c
-			}
-		}
-		if k > i || strings.HasPrefix(t[k:], " in ") || strings.HasPrefix(t[k:], " te ") {
-			c0 := k
-			if w := t[k:min(len(t), k+4)]; w == " in " || w == " te " {
-				c0 = k + 3
-			}
-			if c := s.cityAt(c0); c > 0 {
-				end = c
-				// ", IL 60601" / " NW1 6XE" / ", 1234 AB"
-				k = end
-				if k < len(t) && t[k] == ',' {
-					k++
-				}
-				if k+1 < len(t) && t[k] == ' ' {
-					if p := ukPostcode(t, k+1); p > 0 {
-						return p
-					}
-					if p := nlPostcode(t, k+1); p > 0 {
-						return p
-					}
-					if k+4 < len(t) && isUpper(t[k+1]) && isUpper(t[k+2]) && t[k+3] == ' ' && strings.Contains(usStates, t[k+1:k+3]) {
-						z := k + 4
-						for z < len(t) && isDigit(t[z]) && z-(k+4) < 5 {
-							z++
-						}
-						if z-(k+4) == 5 {
-							if z+5 < len(t) && t[z] == '-' && isDigit(t[z+1]) {
-								z += 5
-							}
-							return z
-						}
-						return k + 3
-					}
-				}
-			}
-		}
+	if k >= len(t) || t[k] != ' ' {
+		return i
 	}
-	return end
+	if p := s.postcodeTail(k+1, k > i); p > 0 {
+		return p
+	}
+	c0 := k
+	if n := s.prefixIn(setCityBefore, t[k+1:]); n > 0 && k+1+n < len(t) && t[k+1+n] == ' ' {
+		c0 = k + 1 + n // " in Utrecht", " te Amsterdam"
+	} else if k == i {
+		return i
+	}
+	c := s.cityAt(c0)
+	if c == 0 {
+		return i
+	}
+	if p := s.afterCity(c); p > 0 {
+		return p
+	}
+	return c
+}
+
+// postcodeTail matches a postcode at i (after ", " or " "): a Dutch postcode with its town,
+// a UK postcode, or, after a comma, four or five digits and a town (", 1000 Bruxelles",
+// ", 10115 Berlin"). It returns the end, or 0.
+func (s *scanner) postcodeTail(i int, comma bool) int {
+	t := s.text
+	if p := nlPostcode(t, i); p > 0 {
+		if c := s.cityAt(p); c > 0 {
+			return c
+		}
+		return p
+	}
+	if p := ukPostcode(t, i); p > 0 {
+		return p
+	}
+	if p := plainPostcode(t, i); p > 0 && comma {
+		return s.cityAt(p)
+	}
+	return 0
+}
+
+// afterCity extends a town ending at k over ", IL 60601", " NW1 6XE" or ", 1234 AB", and
+// returns the end, or 0.
+func (s *scanner) afterCity(k int) int {
+	t := s.text
+	if k < len(t) && t[k] == ',' {
+		k++
+	}
+	if k+1 >= len(t) || t[k] != ' ' {
+		return 0
+	}
+	if p := ukPostcode(t, k+1); p > 0 {
+		return p
+	}
+	if p := nlPostcode(t, k+1); p > 0 {
+		return p
+	}
+	if k+4 < len(t) && isUpper(t[k+1]) && isUpper(t[k+2]) && t[k+3] == ' ' && strings.Contains(usStates, t[k+1:k+3]) {
+		z := k + 4
+		for z < len(t) && isDigit(t[z]) && z-(k+4) < 5 {
+			z++
+		}
+		if z-(k+4) == 5 {
+			if z+5 < len(t) && t[z] == '-' && isDigit(t[z+1]) {
+				z += 5
+			}
+			return z
+		}
+		return k + 3
+	}
+	return 0
 }
 
 // particlesThenUpper is a cheap filter: after the space at i come one to three lower-case
@@ -215,7 +214,7 @@ func particlesThenUpper(t string, i int) bool {
 
 // unitAfter extends a street line at i over a directional and a unit designator:
 // " NW", ", Apt 20", " Suite 300", ", Unit 4B", " #12". It returns the new end (i if none).
-func unitAfter(t string, i int) int {
+func (s *scanner) unitAfter(t string, i int) int {
 	if i+3 < len(t) && t[i] == ' ' && (t[i+1] == 'N' || t[i+1] == 'S') && (t[i+2] == 'W' || t[i+2] == 'E') &&
 		(i+3 == len(t) || !isAlnum(t[i+3])) {
 		i += 3
@@ -229,74 +228,41 @@ func unitAfter(t string, i int) int {
 	}
 	k++
 	rest := t[k:]
-	for _, u := range [...]string{"Apt. ", "Apt ", "Apartment ", "Suite ", "Ste ", "Unit ", "Flat ", "#"} {
-		if strings.HasPrefix(rest, u) {
-			n := k + len(u)
-			d := n
-			for d < len(t) && isDigit(t[d]) && d-n < 5 {
-				d++
-			}
-			if d == n {
-				return i
-			}
-			if d < len(t) && isUpper(t[d]) && (d+1 == len(t) || !isAlnum(t[d+1])) {
-				d++
-			}
-			if d < len(t) && isAlnum(t[d]) {
-				return i
-			}
-			return d
-		}
+	u := s.prefixIn(setUnitAfter, rest)
+	if u == 0 {
+		return i
 	}
-	return i
+	n := k + u
+	d := n
+	for d < len(t) && isDigit(t[d]) && d-n < 5 {
+		d++
+	}
+	if d == n {
+		return i
+	}
+	if d < len(t) && isUpper(t[d]) && (d+1 == len(t) || !isAlnum(t[d+1])) {
+		d++
+	}
+	if d < len(t) && isAlnum(t[d]) {
+		return i
+	}
+	return d
 }
 
 // street detects a Dutch-style address: a street name ending in a street
 // suffix (or any capitalised name after an address word) and a house number.
 func (s *scanner) street(a, we int, lx uint32) int {
-	if !s.e.enabledAny(Address) {
+	if !s.e.enabledAny(Address) || !s.streetGate(we, lx) {
 		return 0
 	}
 	t := s.text
-	w := t[a:we]
 	end := we
-	// Cheap gate: a house number, or another capitalised word or particle, must follow.
-	if houseNumber(t, we) == 0 {
-		if we+2 >= len(t) || t[we] != ' ' || !isUpper(t[we+1]) && !isLower(t[we+1]) {
-			return 0
-		}
-		if isLower(t[we+1]) && lx&kStreetWord == 0 {
-			// "Willem de Zwijgerlaan": short lower-case particles, then a capitalised word.
-			if c := t[we+1]; c != 'v' && c != 'd' && c != 't' && c != 'o' && c != 'i' && c != 'l' || !particlesThenUpper(t, we) {
-				return 0
-			}
-			if k, e := nextWord(t, we); k < 0 || s.e.lexOf(t[k:e])&kParticle == 0 {
-				return 0
-			}
-		}
-	}
-	if !s.e.isStreet(w) {
-		// "Laan van Meerdervoort 12", "Lange Voorhout 12": a street word on its own, or
-		// capitalised words after an address word, then up to three more words.
-		// "Karel Doormanstraat 12", "Willem de Zwijgerlaan 5": words before a street name.
-		lastStreet := false
-		for n := 0; n < 3; n++ {
-			if houseNumber(t, end) > 0 {
-				break
-			}
-			k, e := nextWord(t, end)
-			if k < 0 || !startsUpper(t, k) && s.e.lexOf(t[k:e])&kParticle == 0 {
-				return 0
-			}
-			end = e
-			lastStreet = startsUpper(t, k) && s.e.isStreet(t[k:e])
-		}
-		if lx&kStreetWord == 0 && !(lastStreet && lx&(kStop|kGreeting|kIntro|kAddrCtx) == 0) &&
-			(lx&(kStop|kNotName|kGreeting) != 0 || lx>>kMonthShift&0xf != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr) || sentenceBetween(t, a)) {
+	if !s.isStreet(t[a:we]) {
+		if end = s.streetWords(a, we, lx); end == 0 {
 			return 0
 		}
 	}
-	h := houseNumber(t, end)
+	h := s.houseNumber(t, end)
 	if h == 0 {
 		return 0
 	}
@@ -305,9 +271,72 @@ func (s *scanner) street(a, we int, lx uint32) int {
 		return 0
 	}
 	start := a
-	// "Prins Hendrikkade", "Burgemeester de Withstraat": preceding capitalised words and particles
-	// (only when the street name itself starts at a).
-	for n := 0; n < 3 && end == we; n++ {
+	if end == we {
+		start = s.streetStart(a)
+	}
+	end = s.addressTail(h)
+	conf := float32(0.9)
+	if end > h {
+		conf = 0.95
+	}
+	s.add(start, end, Address, conf, "address.street", "street name and house number")
+	return end
+}
+
+// streetGate is the cheap gate of street: a house number, or another capitalised word or
+// particles and a capitalised word, must follow the word ending at we.
+func (s *scanner) streetGate(we int, lx uint32) bool {
+	t := s.text
+	if s.houseNumber(t, we) > 0 {
+		return true
+	}
+	if we+2 >= len(t) || t[we] != ' ' || !isUpper(t[we+1]) && !isLower(t[we+1]) {
+		return false
+	}
+	if isLower(t[we+1]) && lx&kStreetWord == 0 {
+		// "Willem de Zwijgerlaan": short lower-case particles, then a capitalised word.
+		if !s.e.gates.particleFirst[t[we+1]] || !particlesThenUpper(t, we) {
+			return false
+		}
+		if k, e := nextWord(t, we); k < 0 || s.lexOf(t[k:e])&kParticle == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// streetWords handles a street name that does not end in a street suffix: "Laan van
+// Meerdervoort 12", "Lange Voorhout 12" (a street word on its own, or capitalised words after an
+// address word), "Karel Doormanstraat 12", "Willem de Zwijgerlaan 5" (words before a street
+// name). It returns the end of the name, or 0.
+func (s *scanner) streetWords(a, we int, lx uint32) int {
+	t := s.text
+	end := we
+	lastStreet := false
+	for n := 0; n < 3; n++ {
+		if s.houseNumber(t, end) > 0 {
+			break
+		}
+		k, e := nextWord(t, end)
+		if k < 0 || !startsUpper(t, k) && s.lexOf(t[k:e])&kParticle == 0 {
+			return 0
+		}
+		end = e
+		lastStreet = startsUpper(t, k) && s.isStreet(t[k:e])
+	}
+	if lx&kStreetWord == 0 && !(lastStreet && lx&(kStop|kGreeting|kIntro|kAddrCtx) == 0) &&
+		(lx&(kStop|kNotName|kGreeting) != 0 || lx>>kMonthShift&0xf != 0 || !s.ctxBefore(a, 24, &s.e.kw.addr) || sentenceBetween(t, a)) {
+		return 0
+	}
+	return end
+}
+
+// streetStart extends a street name starting at a back over capitalised words and particles
+// before it ("Prins Hendrikkade", "Burgemeester de Withstraat").
+func (s *scanner) streetStart(a int) int {
+	t := s.text
+	start := a
+	for n := 0; n < 3; n++ {
 		p := start - 1
 		if p <= 0 || t[p] != ' ' {
 			break
@@ -319,8 +348,7 @@ func (s *scanner) street(a, we int, lx uint32) int {
 		if ws == p {
 			break
 		}
-		pw := t[ws:p]
-		lx := s.e.lexOf(pw)
+		lx := s.lexOf(t[ws:p])
 		if startsUpper(t, ws) && (lx&(kStop|kGreeting|kNotName|kIntro|kAddrCtx) == 0 || lx&kParticle != 0 && n == 0) && nameKind(lx)&nameFirst == 0 {
 			start = ws
 			continue
@@ -331,13 +359,7 @@ func (s *scanner) street(a, we int, lx uint32) int {
 		}
 		break
 	}
-	end = s.addressTail(h)
-	conf := float32(0.9)
-	if end > h {
-		conf = 0.95
-	}
-	s.add(start, end, Address, conf, "address.street", "street name and house number")
-	return end
+	return start
 }
 
 // wordBack returns the length of the word ending at e.
@@ -358,16 +380,7 @@ func (s *scanner) numberAddress(from, gs, ge int) int {
 	}
 	t := s.text
 	if p := nlPostcode(t, gs); p > 0 && ge-gs == 4 && from == gs {
-		end := p
-		conf := float32(0.8)
-		if c := s.cityAt(p); c > 0 {
-			end, conf = c, 0.9
-		}
-		if s.ctxBefore(gs, 32, &s.e.kw.addr) {
-			conf = 0.95
-		}
-		s.add(gs, end, Address, conf, "address.nl_postcode", "Dutch postcode")
-		return end
+		return s.postcodeAddress(gs, p)
 	}
 	if ge-gs > 5 || t[gs] == '0' {
 		return 0
@@ -376,58 +389,124 @@ func (s *scanner) numberAddress(from, gs, ge int) int {
 	if i < len(t) && isAlpha(t[i]) && i+1 < len(t) && t[i+1] == ' ' {
 		i++
 	}
-	// Capitalised words, the last a street type. "W 42nd St", "E 7th Street": a directional
-	// and an ordinal count as the name.
+	streetEnd := s.streetWordLine(i)
+	if streetEnd == 0 {
+		streetEnd = s.streetTypeLine(i)
+	}
+	if streetEnd == 0 {
+		// "101A Queensway", "12 Kingsway": one word ending in -way after an address word.
+		k, e := nextWord(t, i)
+		if k < 0 || !startsUpper(t, k) || e-k < 6 || !s.endsIn(setWayEnd, t[k:e]) ||
+			s.lexOf(t[k:e])&(kStop|kGreeting|kNotName) != 0 || !s.ctxBefore(gs, 40, &s.e.kw.addr) {
+			return 0
+		}
+		streetEnd = e
+	}
+	start := from
+	if from == gs {
+		start = s.unitBefore(gs)
+	}
+	end := s.addressTail(streetEnd)
+	s.add(start, end, Address, 0.9, "address.street_line", "house number and street type")
+	return end
+}
+
+// postcodeAddress reports a Dutch postcode at gs..p with the town after it.
+func (s *scanner) postcodeAddress(gs, p int) int {
+	end := p
+	conf := float32(0.8)
+	if c := s.cityAt(p); c > 0 {
+		end, conf = c, 0.9
+	}
+	if s.ctxBefore(gs, 32, &s.e.kw.addr) {
+		conf = 0.95
+	}
+	s.add(gs, end, Address, conf, "address.nl_postcode", "Dutch postcode")
+	return end
+}
+
+// streetTypeLine matches the street of an English street line after the house number
+// ending at i: capitalised words, the last a street type ("12B High Street", "W 42nd St",
+// "Birch Hollow Lane"). It returns the end of the street, or 0.
+func (s *scanner) streetTypeLine(i int) int {
+	t := s.text
+	// "W 42nd St", "E 7th Street": a directional and an ordinal count as the name.
 	n0 := 0
-	if o := ordinalStreet(t, i); o > i {
+	if o := s.ordinalStreet(t, i); o > i {
 		i, n0 = o, 1
 	}
 	k, e := nextWord(t, i)
-	streetEnd := 0
 	for n := n0; n < 4+n0 && k >= 0 && startsUpper(t, k); n++ {
-		lx := s.e.lexOf(t[k:e])
+		lx := s.lexOf(t[k:e])
 		if lx&kStreetType != 0 && n > 0 {
-			streetEnd = e
-			if e < len(t) && t[e] == '.' && e-k <= 4 {
-				streetEnd = e + 1
-			}
+			end := abbrevEnd(t, k, e)
 			// "Birch Hollow Lane", "Meadow View Road": another street type right after.
-			if k2, e2 := nextWord(t, e); k2 >= 0 && startsUpper(t, k2) && s.e.lexOf(t[k2:e2])&kStreetType != 0 {
-				streetEnd = e2
-				if e2 < len(t) && t[e2] == '.' && e2-k2 <= 4 {
-					streetEnd = e2 + 1
-				}
+			if k2, e2 := nextWord(t, e); k2 >= 0 && startsUpper(t, k2) && s.lexOf(t[k2:e2])&kStreetType != 0 {
+				end = abbrevEnd(t, k2, e2)
 			}
-			break
+			return end
 		}
 		if lx&(kStop|kGreeting) != 0 && n == 0 {
 			break
 		}
 		k, e = nextWord(t, e)
 	}
-	if streetEnd == 0 {
-		// "101A Queensway", "12 Kingsway": one word ending in -way after an address word.
-		k, e = nextWord(t, i)
-		if k < 0 || !startsUpper(t, k) || e-k < 6 || !strings.HasSuffix(t[k:e], "way") ||
-			s.e.lexOf(t[k:e])&(kStop|kGreeting|kNotName) != 0 || !s.ctxBefore(gs, 40, &s.e.kw.addr) {
-			return 0
-		}
-		streetEnd = e
+	return 0
+}
+
+// streetWordLine matches a street that starts with a street word after the house number ending
+// at i, the French order: "12 rue de la Paix", "40 place de la République", "8 avenue Victor
+// Hugo". Particles may follow the street word; then one to three capitalised words. It returns
+// the end of the street, or 0.
+func (s *scanner) streetWordLine(i int) int {
+	t := s.text
+	k, e := nextWord(t, i)
+	if k < 0 || s.lexOf(t[k:e])&kStreetWord == 0 {
+		return 0
 	}
-	start := from
-	// "Flat 29, 235B Oak Avenue", "Apt 4, ..."
-	for _, unit := range [...]string{"Flat ", "Apartment ", "Apt ", "Unit ", "Suite ", "Appartement "} {
-		lo := max(0, gs-len(unit)-8)
-		if idx := strings.LastIndex(t[lo:gs], unit); idx >= 0 {
-			seg := t[lo+idx+len(unit) : gs]
-			if len(seg) >= 3 && isDigit(seg[0]) && strings.HasSuffix(seg, ", ") && from == gs {
+	end := 0
+	for n := 0; n < 6; n++ {
+		k, e = nextWord(t, e)
+		if k < 0 {
+			break
+		}
+		if startsUpper(t, k) {
+			end = e
+			continue
+		}
+		if end > 0 || s.lexAt(k, e)&kParticle == 0 {
+			break
+		}
+	}
+	return end
+}
+
+// abbrevEnd returns the end of the word t[k:e] with the dot of a short abbreviation (St., Ave.).
+func abbrevEnd(t string, k, e int) int {
+	if e < len(t) && t[e] == '.' && e-k <= 4 {
+		return e + 1
+	}
+	return e
+}
+
+// unitBefore extends a street line starting at gs back over a unit before it ("Flat 29,
+// 235B Oak Avenue", "Apt 4, ...") and returns the new start.
+func (s *scanner) unitBefore(gs int) int {
+	t := s.text
+	start := gs
+	for _, u := range s.e.sets[setUnitBefore] {
+		if u.mask&s.mask == 0 {
+			continue
+		}
+		lo := max(0, gs-len(u.w)-8)
+		if idx := strings.LastIndex(t[lo:gs], u.w); idx >= 0 {
+			seg := t[lo+idx+len(u.w) : gs]
+			if len(seg) >= 3 && isDigit(seg[0]) && strings.HasSuffix(seg, ", ") {
 				start = lo + idx
 			}
 		}
 	}
-	end := s.addressTail(streetEnd)
-	s.add(start, end, Address, 0.9, "address.street_line", "house number and street type")
-	return end
+	return start
 }
 
 // blockTail extends a street line that ends at the line break i over the next lines of an
@@ -456,6 +535,11 @@ func (s *scanner) blockTail(i int) int {
 	}
 	if p := ukPostcode(t, k); p > 0 {
 		return p
+	}
+	if p := plainPostcode(t, k); p > 0 {
+		if c := s.cityAt(p); c > 0 {
+			return c // "Hauptstraße 12\n10115 Berlin", "Kerkstraat 12\n2000 Antwerpen"
+		}
 	}
 	c := s.cityLine(k)
 	if c == 0 {
@@ -490,12 +574,12 @@ func (s *scanner) cityLine(i int) int {
 		if e <= k {
 			break
 		}
-		lx := s.e.lexOf(t[k:e])
+		lx := s.lexOf(t[k:e])
 		if startsUpper(t, k) || t[k] == '\'' {
 			if lx&(kStop|kGreeting) != 0 && lx&kNotName == 0 {
 				return 0
 			}
-		} else if lx&kParticle == 0 && t[k:e] != "aan" {
+		} else if lx&kParticle == 0 && !s.inSet(setCityJoiner, t[k:e]) {
 			return 0
 		}
 		end = e
@@ -534,7 +618,7 @@ func stateZip(t string, i int) int {
 
 // ordinalStreet matches " W 42nd" / " 5th" / " E. 7th" (an optional compass letter and an
 // ordinal) after the house number ending at i and returns the end of the ordinal, or i.
-func ordinalStreet(t string, i int) int {
+func (s *scanner) ordinalStreet(t string, i int) int {
 	k := i
 	if k+2 < len(t) && t[k] == ' ' && (t[k+1] == 'N' || t[k+1] == 'S' || t[k+1] == 'E' || t[k+1] == 'W') {
 		d := k + 2
@@ -558,9 +642,7 @@ func ordinalStreet(t string, i int) int {
 	if d == k+1 || d+2 > len(t) {
 		return i
 	}
-	switch t[d : d+2] {
-	case "st", "nd", "rd", "th":
-	default:
+	if s.prefixIn(setStreetOrdinal, t[d:d+2]) != 2 {
 		return i
 	}
 	if d+2 < len(t) && t[d+2] != ' ' {

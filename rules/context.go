@@ -8,25 +8,32 @@ import "slices"
 // words written with a leading '*' match anywhere (mijnbsn).
 type keywords struct {
 	bsn, ssn, card, notCard, notBSN, phone, ip, version, birth, key, addr kwList
+	// notPhone holds the words of other numbers ([ctx-not-phone] and the not-BSN,
+	// SSN, BSN and card words): digit groups right after one of them and no phone
+	// word are that number.
+	notPhone kwList
 }
 
 // kwList is a compiled list of lower-case context words.
 type kwList struct {
-	ws   []kwWord      // sorted by first byte
-	span [256][2]uint8 // for a lower-case first byte, the range of ws starting with it
+	ws     []kwWord      // sorted by first byte
+	span   [256][2]uint8 // for a lower-case first byte, the range of ws starting with it
+	inWord [256]bool     // for a first byte, whether a word of ws starting with it matches inside words
 }
 
 type kwWord struct {
 	b        string
-	anywhere bool // match inside words too
+	anywhere bool     // match inside words too
+	mask     langMask // the languages the word applies in
 }
 
-func words(ws ...string) kwList {
+// newKwList compiles the entries of one [ctx-*] lexicon section.
+func newKwList(ents []lexEntry) kwList {
 	var l kwList
-	for _, w := range ws {
-		kw := kwWord{b: w}
-		if w[0] == '*' {
-			kw = kwWord{b: w[1:], anywhere: true}
+	for _, ent := range ents {
+		kw := kwWord{b: ent.w, mask: ent.mask}
+		if kw.b[0] == '*' {
+			kw.b, kw.anywhere = kw.b[1:], true
 		}
 		if !isAlpha(kw.b[0]) {
 			kw.anywhere = true
@@ -40,42 +47,23 @@ func words(ws ...string) kwList {
 			l.span[c][0] = uint8(i)
 		}
 		l.span[c][1] = uint8(i + 1)
+		l.inWord[c] = l.inWord[c] || w.anywhere
 		if isLower(c) {
 			l.span[c-32] = l.span[c]
+			l.inWord[c-32] = l.inWord[c]
 		}
 	}
 	return l
 }
 
-func defaultKeywords() keywords {
+// newKeywords compiles the context-word lists of the lexicon.
+func newKeywords(kws *[numKws][]lexEntry) keywords {
 	return keywords{
-		bsn: words("*bsn", "burgerservice", "burger service", "*sofi", "sociaal-fiscaal", "sociaal fiscaal",
-			"citizen service", "persoonsnummer", "fiscaal nummer", "fiscaalnummer", "service number"),
-		ssn: words("ssn", "social security", "soc sec", "soc. sec", "ss#", "ss #", "ss no", "tax id", "itin", "taxpayer"),
-		card: words("card", "kaart", "visa", "mastercard", "amex", "american express", "maestro", "discover",
-			"creditcard", "credit card", "betaalpas", "debit", "cc "),
-		notCard: words("cadeau", "gift", "tracking", "track", "zending", "pakket", "parcel", "shipment", "voucher",
-			"bestel", "order", "factuur", "invoice", "ticket", "referentie", "reference", "klantnummer", "coupon",
-			"barcode", "ean", "serial", "serie", "imei", "loyalty", "klantenkaart", "spaarkaart", "member",
-			"tegoed", "waardebon", "*cadeaubon", "bon ", "bonnummer", "geschenk", "kortingscode", "promo"),
-		notBSN: words("bestel", "order", "ticket", "case", "zaak", "factuur", "invoice", "tracking", "pakket",
-			"zending", "referentie", "reference", "ref.", "ref:", "klantnummer", "customer number", "cadeau", "gift",
-			"voucher", "coupon", "artikel", "article", "sku", "serial", "serie", "versie", "version", "dossier",
-			"transactie", "transaction", "kvk", "btw", "vat", "polis", "policy", "contract", "lidmaat", "member",
-			"bon", "receipt", "kenmerk", "tegoed", "waardebon", "item", "artikelnr", "product", "rekening", "account", "postbus", "bedrag", "amount", "€", "$", "£", "eur"),
-		phone: words("tel", "phone", "bel ", "bel me", "bellen", "belt", "call", "mobiel", "mobile", "gsm", "whatsapp",
-			"sms", "fax", "nummer", "number", "bereik", "reach", "contact", "cell", "text me", "app me", "06-",
-			"telefoon", "nr.", "nr:", "no.", "ring", "handy", "telefon", "festnetz", "rufnummer", "mobil", "portable",
-			"téléphone", "telefono", "teléfono"),
-		ip: words("ip", "adres", "address", "server", "host", "router", "vpn", "login", "verbinding", "connect"),
-		version: words("versie", "version", "v.", "build", "release", "firmware", "updat", "upgrad", "app ", "ios", "android",
-			"patch", "geüpdatet", "bijgewerkt"),
-		birth: words("geboren", "geboorte", "geb.", "geb:", "born", "birth", "dob", "d.o.b", "verjaardag", "birthday",
-			"jarig", "geburts", "naissance", "nacimiento", "b-day", "bday"),
-		addr: words("adres", "address", "woon", "wonen", "woont", "verhuis", "moved", "move to", "ship", "deliver",
-			"bezorg", "stuur", "sturen", "send", "post", "live at", "living at", "lives at", "located at"),
-		key: words("key", "token", "sleutel", "secret", "geheim", "api", "bearer", "credential", "auth", "client_id",
-			"access", "webhook", "signing"),
+		bsn: newKwList(kws[kwBSN]), ssn: newKwList(kws[kwSSN]), card: newKwList(kws[kwCard]),
+		notCard: newKwList(kws[kwNotCard]), notBSN: newKwList(kws[kwNotBSN]), phone: newKwList(kws[kwPhone]),
+		ip: newKwList(kws[kwIP]), version: newKwList(kws[kwVersion]), birth: newKwList(kws[kwBirth]),
+		key: newKwList(kws[kwKey]), addr: newKwList(kws[kwAddr]),
+		notPhone: newKwList(slices.Concat(kws[kwNotPhone], kws[kwNotBSN], kws[kwSSN], kws[kwBSN], kws[kwCard])),
 	}
 }
 
@@ -94,7 +82,10 @@ func (s *scanner) ctxBefore(pos, window int, l *kwList) bool {
 }
 
 // ctxIn reports whether one of the words in l occurs in t[lo:hi].
-func (s *scanner) ctxIn(lo, hi int, l *kwList) bool {
+func (s *scanner) ctxIn(lo, hi int, l *kwList) bool { return s.ctxFind(lo, hi, l) >= 0 }
+
+// ctxFind returns the index in l.ws of the first word of l that occurs in t[lo:hi], or -1.
+func (s *scanner) ctxFind(lo, hi int, l *kwList) int {
 	t := s.text
 	for i := lo; i < hi; i++ {
 		sp := l.span[t[i]]
@@ -102,17 +93,20 @@ func (s *scanner) ctxIn(lo, hi int, l *kwList) bool {
 			continue
 		}
 		wordStart := i == 0 || !isAlpha(t[i-1])
+		if !wordStart && !l.inWord[t[i]] {
+			continue
+		}
 		for k := int(sp[0]); k < int(sp[1]); k++ {
 			w := &l.ws[k]
-			if hi-i < len(w.b) || !wordStart && !w.anywhere {
+			if hi-i < len(w.b) || !wordStart && !w.anywhere || w.mask&s.mask == 0 {
 				continue
 			}
 			if hasPrefixFold(t[i:hi], w.b) {
-				return true
+				return k
 			}
 		}
 	}
-	return false
+	return -1
 }
 
 // ctxAfter reports whether one of the words in l occurs in the window bytes after pos, on the same line.
@@ -142,7 +136,7 @@ func (s *scanner) sentenceBefore(pos, window int) int {
 			return i + 1
 		}
 		if (c == '.' || c == '!' || c == '?') && i+2 < pos && t[i+1] == ' ' && isLower(t[i+2]) && i >= 3 &&
-			(isDigit(t[i-1]) || c != '.' || plainSentenceEnd(t, i)) {
+			(isDigit(t[i-1]) || c != '.' || s.plainSentenceEnd(t, i)) {
 			// A lower-case next sentence: "took the parcel in. card number". Abbreviations
 			// (geb., t.n.v., nr., tel.) keep going.
 			return i + 1
@@ -159,7 +153,7 @@ func (s *scanner) ctxSentence(pos, window int, l *kwList) bool {
 
 // plainSentenceEnd reports whether the '.' at i ends a lower-case word of two or more letters
 // that is not a common abbreviation.
-func plainSentenceEnd(t string, i int) bool {
+func (s *scanner) plainSentenceEnd(t string, i int) bool {
 	ws := i
 	for ws > 0 && isLower(t[ws-1]) {
 		ws--
@@ -167,6 +161,5 @@ func plainSentenceEnd(t string, i int) bool {
 	if i-ws < 2 || ws > 0 && (t[ws-1] == '.' || isAlnum(t[ws-1])) {
 		return false
 	}
-	return !lowerWordIs(t[ws:i], "geb", "nr", "no", "tel", "ca", "bijv", "resp", "incl", "excl", "ref", "vs",
-		"approx", "dhr", "mevr", "mw", "mr", "mrs", "ms", "dr", "st", "zgn", "evt", "ivm", "mbt", "tav", "nl", "ex", "exp")
+	return !s.inSet(setAbbrev, t[ws:i])
 }

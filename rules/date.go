@@ -1,29 +1,14 @@
 package rules
 
-// monthNames lists month names and abbreviations (Dutch, English, German,
-// French) as "name:number" pairs.
-const monthNames = "januari:1 january:1 jan:1 januar:1 janvier:1 jänner:1 " +
-	"februari:2 february:2 feb:2 febr:2 februar:2 février:2 févr:2 fév:2 " +
-	"maart:3 march:3 mar:3 mrt:3 maa:3 märz:3 mär:3 mars:3 " +
-	"april:4 apr:4 avril:4 " +
-	"mei:5 may:5 mai:5 " +
-	"juni:6 june:6 jun:6 juin:6 " +
-	"juli:7 july:7 jul:7 juillet:7 juil:7 " +
-	"augustus:8 august:8 aug:8 août:8 " +
-	"september:9 sep:9 sept:9 septembre:9 " +
-	"oktober:10 october:10 oct:10 okt:10 octobre:10 " +
-	"november:11 nov:11 novembre:11 " +
-	"december:12 dec:12 dezember:12 dez:12 décembre:12 déc:12"
-
 // monthIndex returns 1..12 for a month name w (any case, optional trailing dot), or 0.
-func (e *Engine) monthIndex(w string) int {
+func (s *scanner) monthIndex(w string) int {
 	if len(w) > 0 && w[len(w)-1] == '.' {
 		w = w[:len(w)-1]
 	}
-	if len(w) < 3 || len(w) > 10 {
+	if len(w) < s.e.gates.monthMin || len(w) > s.e.gates.monthMax {
 		return 0
 	}
-	return int(e.lexOf(w) >> kMonthShift & 0xf)
+	return int(s.lexOf(w) >> kMonthShift & 0xf)
 }
 
 func validDMY(d, m, y int) bool {
@@ -50,17 +35,23 @@ func (s *scanner) birthDate(st, en int, det string) bool {
 	// The birth word must sit between the previous date of birth and this date:
 	// "Geboortedatum: 3-4-1985 (niet 1-1-1900)" has one birth date.
 	lo := max(s.sentenceBefore(st, 64), s.lastDOB)
-	if !s.ctxIn(lo, st, &s.e.kw.birth) {
-		return false
+	// A question for a date of birth primes the first date of the answer.
+	primed := s.lastDOB == 0 && s.primed(BirthDate) && st < s.primedTo
+	if !primed && !s.ctxIn(lo, st, &s.e.kw.birth) && !s.ctxAfter(en, 10, &s.e.kw.birth) {
+		return false // "Ich bin am 12.03.1985 geboren", "ik ben op 3 mei 1980 geboren"
 	}
 	s.lastDOB = en
-	s.add(weekdayBefore(s.text, st), en, BirthDate, 0.95, det, "date after a birth context word")
+	why := "date after a birth context word"
+	if primed {
+		why = "a valid day, month and year" // DetectTurn notes the question that primed it
+	}
+	s.add(s.weekdayBefore(s.text, st), en, BirthDate, 0.95, det, why)
 	return true
 }
 
 // weekdayBefore extends a date starting at st over a weekday name before it ("zondag 3 maart
 // 1968", "Tuesday, 4 July 1990") and returns the new start.
-func weekdayBefore(t string, st int) int {
+func (s *scanner) weekdayBefore(t string, st int) int {
 	p := st - 1
 	if p < 1 || t[p] != ' ' {
 		return st
@@ -72,12 +63,11 @@ func weekdayBefore(t string, st int) int {
 	for ws > 0 && isAlpha(t[ws-1]) {
 		ws--
 	}
-	if p-ws < 5 || ws > 0 && isAlpha(t[ws-1]) {
+	if p-ws < s.e.gates.weekdayMin || ws > 0 && isAlpha(t[ws-1]) {
 		return st
 	}
 	w := t[ws:p]
-	if lowerWordIs(w, "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday") {
+	if s.lexOf(w)&kWeekday != 0 {
 		return ws
 	}
 	return st
@@ -112,14 +102,7 @@ func (s *scanner) numericDates(gs []group) {
 }
 
 // skipOrdinal skips an ordinal suffix (st, nd, rd, th, e, ste, de) after a day number at i.
-func skipOrdinal(t string, i int) int {
-	for _, suf := range [...]string{"st", "nd", "rd", "th", "ste", "de", "e"} {
-		if len(t)-i >= len(suf) && t[i:i+len(suf)] == suf && (i+len(suf) == len(t) || !isAlpha(t[i+len(suf)])) {
-			return i + len(suf)
-		}
-	}
-	return i
-}
+func (s *scanner) skipOrdinal(t string, i int) int { return i + s.wordAtIn(setOrdinal, t, i) }
 
 // wordAt returns the end of the ASCII/UTF-8 letter run at i.
 func wordAt(t string, i int) int {
@@ -168,16 +151,19 @@ func (s *scanner) dateWords(st int) int {
 		i++
 	}
 	day := atoi(t[st:i])
-	i = skipOrdinal(t, i)
+	i = s.skipOrdinal(t, i)
+	if i+1 < len(t) && t[i] == '.' && t[i+1] == ' ' {
+		i++ // "18. September 1974": the German ordinal dot
+	}
 	if i >= len(t) || t[i] != ' ' {
 		return 0
 	}
 	i++
-	if len(t)-i > 3 && t[i:i+3] == "of " {
-		i += 3
+	if n := s.prefixIn(setBornOf, t[i:]); n > 0 && len(t)-i > n+1 && t[i+n] == ' ' {
+		i += n + 1 // "7th of April"
 	}
 	we := wordAt(t, i)
-	m := s.e.monthIndex(t[i:we])
+	m := s.monthIndex(t[i:we])
 	if we < len(t) && t[we] == '.' {
 		we++
 	}
@@ -213,7 +199,7 @@ func (s *scanner) monthFirst(a, j int) int {
 		return 0
 	}
 	day := atoi(t[ds:i])
-	i = skipOrdinal(t, i)
+	i = s.skipOrdinal(t, i)
 	if day < 1 || day > 31 {
 		return 0
 	}

@@ -50,33 +50,30 @@ type Engine struct {
 	version  string
 	minConf  float32
 	disabled [numTypes]bool
+	// anyOff is true when some type is disabled, so enabledAny can skip the type lookup.
+	anyOff bool
 	// locales restricts a built-in type to some locales (by type index); nil means all.
 	locales [numTypes][]string
 
-	cls            [256]uint16
-	kw             keywords
-	lex            map[string]uint32
-	lexTab         lexTable
-	trigger        [256]uint64
-	streetSuffixes []string
-	keyPrefixes    []keyPrefix
-	names          *nameSets
-	custom         []*customDetector
-	allow          map[string]Type // lower-cased text -> type ("" = any type)
-	deny           []listEntry     // literal terms that are always flagged
-	scratch        sync.Pool       // *scanner
-}
-
-// numTypes is len(Types); type indexes are used for small fixed arrays.
-const numTypes = 12
-
-func typeIndex(t Type) int {
-	for i, k := range Types {
-		if k == t {
-			return i
-		}
-	}
-	return -1
+	cls         [256]uint16
+	kw          keywords
+	typeCtx     [numTypes]kwList // a type's own context words (typeSpec.Context)
+	lexTab      lexTable
+	sets        [numSets][]lexEntry
+	suffixes    [numSets]*suffixIndex
+	gates       gates
+	secretRules *secretRules // provider secret formats (data/secrets.tsv)
+	iban        *ibanTable   // the IBAN registry (data/iban.tsv)
+	iin         []iinRange   // card issuer ranges (data/iin.tsv)
+	plans       *phonePlans  // numbering plans (data/phoneplan.tsv)
+	names       *nameSets
+	grams       nameGrams // character n-gram log-odds of names against words (namescore.go)
+	custom      []*customDetector
+	allow       map[string]Type // lower-cased text -> type ("" = any type)
+	deny        []listEntry     // literal terms that are always flagged
+	entities    entityTable     // HTML named character references, for decoding encoded text (decode.go)
+	ask, askReq askIndex        // the words of questions that prime a conversation's next message (conversation.go)
+	scratch     sync.Pool       // *scanner
 }
 
 // NewEngine builds an Engine from the embedded rule packs and cfg.RuleFiles.
@@ -85,47 +82,34 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("validating rules config: %w", err)
 	}
 	e := &Engine{
-		minConf:        cfg.MinConfidence,
-		allow:          map[string]Type{},
-		cls:            classTable(),
-		kw:             defaultKeywords(),
-		lex:            lexicon(),
-		streetSuffixes: streetSuffixes(),
-		keyPrefixes:    defaultKeyPrefixes(),
+		minConf: cfg.MinConfidence,
+		allow:   map[string]Type{},
+		cls:     classTable(),
 	}
 	for _, t := range cfg.Disabled {
 		e.disabled[typeIndex(t)] = true
+		e.anyOff = true
 	}
-	names, err := loadNames()
+	packs, err := loadPacks(cfg.RuleFiles)
 	if err != nil {
-		return nil, fmt.Errorf("loading name lists: %w", err)
+		return nil, err
 	}
-	e.names = names
-	for w, k := range names.kinds {
-		if len(w) <= 24 {
-			e.lex[w] |= uint32(k) << kNameShift
-		}
+	if e.iban, err = loadIBAN(); err != nil {
+		return nil, fmt.Errorf("loading IBAN registry: %w", err)
 	}
-
-	e.trigger = triggerSet(e.lex)
-	e.lexTab = newLexTable(e.lex)
+	if e.secretRules, err = loadSecretRules(); err != nil {
+		return nil, fmt.Errorf("loading secret rules: %w", err)
+	}
+	if e.iin, err = loadIIN(); err != nil {
+		return nil, fmt.Errorf("loading card issuer ranges: %w", err)
+	}
+	if e.plans, err = loadPhonePlans(); err != nil {
+		return nil, fmt.Errorf("loading numbering plans: %w", err)
+	}
+	if err := e.buildLexicon(packs); err != nil {
+		return nil, err
+	}
 	var versions []string
-	defaults, err := defaultPacks()
-	if err != nil {
-		return nil, fmt.Errorf("loading embedded rule packs: %w", err)
-	}
-	packs := defaults
-	for _, path := range cfg.RuleFiles {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("reading rule pack: %w", err)
-		}
-		p, err := ParsePack(path, data)
-		if err != nil {
-			return nil, fmt.Errorf("loading rule pack %s: %w", path, err)
-		}
-		packs = append(packs, p)
-	}
 	for _, p := range packs {
 		if err := e.addPack(p); err != nil {
 			return nil, fmt.Errorf("loading rule pack %s: %w", p.Name, err)
@@ -138,8 +122,76 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if len(versions) > 0 {
 		e.version += "+" + strings.Join(versions, "+")
 	}
+	if e.entities, err = loadEntities(); err != nil {
+		return nil, fmt.Errorf("loading HTML entities: %w", err)
+	}
 	e.scratch.New = func() any { return &scanner{e: e} }
 	return e, nil
+}
+
+// loadPacks returns the embedded rule packs followed by the packs in files.
+func loadPacks(files []string) ([]*Pack, error) {
+	packs, err := defaultPacks()
+	if err != nil {
+		return nil, fmt.Errorf("loading embedded rule packs: %w", err)
+	}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading rule pack: %w", err)
+		}
+		p, err := ParsePack(path, data)
+		if err != nil {
+			return nil, fmt.Errorf("loading rule pack %s: %w", path, err)
+		}
+		packs = append(packs, p)
+	}
+	return packs, nil
+}
+
+// buildLexicon loads the name lists and the lexicon files, adds the lexicon entries of the
+// rule packs, and builds the lexicon table, the word lists and the gates from them.
+func (e *Engine) buildLexicon(packs []*Pack) error {
+	names, err := loadNames()
+	if err != nil {
+		return fmt.Errorf("loading name lists: %w", err)
+	}
+	e.names = names
+	if e.grams, err = loadNameGrams(); err != nil {
+		return fmt.Errorf("loading name n-grams: %w", err)
+	}
+	lex, err := loadLexicon()
+	if err != nil {
+		return fmt.Errorf("loading lexicon: %w", err)
+	}
+	for w, k := range names.kinds {
+		if len(w) <= 24 {
+			lex.add(w, uint32(k)<<kNameShift, allLangs)
+		}
+	}
+	// Veil's own type names, as rendered pseudonyms start with them ("PERSON:3f9a0c1d2e4b").
+	for i := range registry {
+		lex.add(strings.ToLower(string(registry[i].Type)), kNotName, allLangs)
+	}
+	secs := lexSections()
+	for _, p := range packs {
+		for _, x := range p.Lexicon {
+			if err := lex.addEntry(secs[x.Section], x.Word, x.mask); err != nil {
+				return fmt.Errorf("rule pack %s: lexicon: %w", p.Name, err)
+			}
+		}
+	}
+	lex.merge()
+	e.kw = newKeywords(&lex.kws)
+	for i := range lex.typeCtx {
+		e.typeCtx[i] = newKwList(lex.typeCtx[i])
+	}
+	e.sets = lex.sets
+	e.suffixes = newSuffixIndexes(&e.sets)
+	e.askReq, e.ask = newAskIndexes(&e.sets)
+	e.gates = deriveGates(lex)
+	e.lexTab = newLexTable(lex.words)
+	return nil
 }
 
 func (e *Engine) addPack(p *Pack) error {
@@ -197,10 +249,33 @@ func localeMatch(locs []string, locale string) bool {
 
 // Detect appends the findings in text to dst and returns it, sorted by Start, non-overlapping.
 // locale is like "nl-NL", "en-GB", "en-US" or "" (unknown). Safe for concurrent use.
+// Encoded text is also read decoded (decode.go); those findings cover the encoded form whole.
 func (e *Engine) Detect(dst []Finding, text string, locale string) []Finding {
+	return e.detectAll(dst, text, locale, prime{})
+}
+
+// detectAll is Detect with what an earlier question primes (see DetectTurn).
+func (e *Engine) detectAll(dst []Finding, text, locale string, pr prime) []Finding {
+	base := len(dst)
+	return e.detectDecoded(e.detectWith(dst, text, locale, pr), base, text, locale)
+}
+
+// detect appends the findings in text as it stands.
+func (e *Engine) detect(dst []Finding, text string, locale string) []Finding {
+	return e.detectWith(dst, text, locale, prime{})
+}
+
+// detectWith is detect with what an earlier question primes.
+func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) []Finding {
 	s := e.scratch.Get().(*scanner)
 	s.reset(text, locale)
+	if pr.types != 0 || pr.not {
+		s.primeAnswer(pr)
+	}
 	s.run()
+	if s.pr.types != 0 {
+		s.primedSecret()
+	}
 	for _, cd := range e.custom {
 		if cd.locales == nil || locale == "" || localeMatch(cd.locales, locale) {
 			s.cands = cd.find(s.cands, text)
@@ -228,25 +303,6 @@ func better(a, b *Finding) bool {
 		return typeRank(a.Type) < typeRank(b.Type)
 	}
 	return a.Detector < b.Detector
-}
-
-// typeRank orders types from most to least specific for tie-breaking.
-func typeRank(t Type) int {
-	switch t {
-	case CreditCard, IBAN, BSN, SSN:
-		return 0
-	case Email, APIKey, IP:
-		return 1
-	case Password, BirthDate:
-		return 2
-	case Phone:
-		return 3
-	case Address:
-		return 4
-	case Person:
-		return 5
-	}
-	return 6
 }
 
 // resolve filters, sorts and de-overlaps cands and appends the winners to dst.

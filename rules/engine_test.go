@@ -51,6 +51,16 @@ func TestDetectEmail(t *testing.T) {
 		{give: "mail me at jan [at] example [dot] com please", want: []string{"EMAIL_ADDRESS:jan [at] example [dot] com"}},
 		{give: "j.jansen(AT)ziggo.nl", want: []string{"EMAIL_ADDRESS:j.jansen(AT)ziggo.nl"}},
 		{give: "see the [at] sign; price (at) 5 euro", want: nil},
+		// RFC 5322 local parts: the rarer atext characters, and quoted strings.
+		{give: "write to dept/sales=eu!x@acme.example.org today", want: []string{"EMAIL_ADDRESS:dept/sales=eu!x@acme.example.org"}},
+		{give: "or ops&dev#eu@acme.example.org", want: []string{"EMAIL_ADDRESS:ops&dev#eu@acme.example.org"}},
+		{give: "ru: a@xn--d1acufc.xn--p1ai or b@host.x1", want: []string{"EMAIL_ADDRESS:a@xn--d1acufc.xn--p1ai"}},
+		{give: "in a template {jan@acme.example.org}", want: []string{"EMAIL_ADDRESS:jan@acme.example.org"}},
+		{give: `mail "anna de wit"@acme.example.org now`, want: []string{`EMAIL_ADDRESS:"anna de wit"@acme.example.org`}},
+		{give: `to "a\"b"@acme.example.org`, want: []string{`EMAIL_ADDRESS:"a\"b"@acme.example.org`}},
+		// ... but not the key of an assignment or the path of a URL before the address.
+		{give: "REPLY_TO=ops@acme.example.org", want: []string{"EMAIL_ADDRESS:ops@acme.example.org"}},
+		{give: "see https://acme.example.org/?to=ops@acme.example.org", want: []string{"EMAIL_ADDRESS:ops@acme.example.org"}},
 	})
 }
 
@@ -78,6 +88,16 @@ func TestDetectPhone(t *testing.T) {
 		{give: "call me on 14155550123", want: []string{"PHONE_NUMBER:14155550123"}}, // 11 digits, one group: panicked once
 		// Outside the North American numbering plan (exchange 020): a phone only after a phone word.
 		{give: "Can you confirm your phone number is 206-020-8794?", want: []string{"PHONE_NUMBER:206-020-8794"}},
+		// Numbering plans: international numbers must be valid or have the shape of a
+		// mobile or fixed-line number of their plan.
+		{give: "bel me op +31 6 01234567", want: []string{"PHONE_NUMBER:+31 6 01234567"}},       // unallocated mobile block
+		{give: "my phone number is +44 121234567", want: nil},                                   // Birmingham has ten digits
+		{give: "chiamami al +39 06 1234 5678", want: []string{"PHONE_NUMBER:+39 06 1234 5678"}}, // Italian leading 0
+		{give: "phone +683 7012", want: []string{"PHONE_NUMBER:+683 7012"}},                     // Niue
+		{give: "Appelez-moi au 628 123 456", locale: "fr-LU", want: []string{"PHONE_NUMBER:628 123 456"}},
+		{give: "Appelez-moi au 628 123 456", locale: "fr-FR", want: nil},
+		{give: "my phone number is 8123456789", locale: "en-GB", want: nil}, // run together, North American
+		{give: "IBAN 0417 1643 01", locale: "nl-NL", want: nil},
 		{give: "Part 206-020-8794 is back in stock.", want: nil},
 		{give: "Handy 0151 12345678", want: []string{"PHONE_NUMBER:0151 12345678"}},
 		{give: "Bel 0031 6 12345678", want: []string{"PHONE_NUMBER:0031 6 12345678"}},
@@ -177,7 +197,8 @@ func TestDetectAPIKey(t *testing.T) {
 		{give: "token: ghp_abcdefghijklmnopqrstuvwxyz0123456789", want: []string{"API_KEY:ghp_abcdefghijklmnopqrstuvwxyz0123456789"}},
 		{give: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc123def456", want: []string{"API_KEY:eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc123def456"}},
 		{give: "api_key=9f86d081884c7d659a2feaa0c55ad015", want: []string{"API_KEY:9f86d081884c7d659a2feaa0c55ad015"}},
-		{give: "AKIAIOSFODNN7EXAMPLE is our key", want: []string{"API_KEY:AKIAIOSFODNN7EXAMPLE"}},
+		{give: "AKIAQ3EGRT7LW2NVXK5M is our key", want: []string{"API_KEY:AKIAQ3EGRT7LW2NVXK5M"}},
+		{give: "AKIAIOSFODNN7EXAMPLE is the documentation's placeholder", want: nil},
 		{give: "stripe sk_test_4eC39HqLyjWDarjtT1zdp7dc", want: []string{"API_KEY:sk_test_4eC39HqLyjWDarjtT1zdp7dc"}},
 		{give: "trackingcode JVGL0123456789012345 en checksum 9f86d081884c7d659a2feaa0c55ad015", want: nil},
 		{give: "API_KEY:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", want: []string{"API_KEY:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"}},

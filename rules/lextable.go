@@ -1,22 +1,26 @@
 package rules
 
 // lexTable is an open-addressing hash table from lower-cased words (at most
-// 24 bytes) to lexicon classes. It hashes while lower-casing, so a lookup
+// 24 bytes) to lexicon classes, one value per language view (see lang). It hashes while lower-casing, so a lookup
 // costs one pass over the word and usually one probe.
 type lexTable struct {
 	slots []lexSlot
 	mask  uint64
+	// views holds the per-language classes of the words whose classes differ between
+	// languages; most words (names, common words) are the same in every view.
+	views [][numLangs]uint32
 }
 
 type lexSlot struct {
 	hash uint64
 	key  string
-	val  uint32
+	val  uint32 // the classes in view langAll
+	view uint32 // 1 + index into views, or 0 when every view has val
 }
 
 const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
 
-func newLexTable(m map[string]uint32) lexTable {
+func newLexTable(m map[string]*[numLangs]uint32) lexTable {
 	n := 1
 	for n < len(m)*2 {
 		n <<= 1
@@ -33,7 +37,11 @@ func newLexTable(m map[string]uint32) lexTable {
 		h |= 1 // 0 marks an empty slot
 		for i := h & t.mask; ; i = (i + 1) & t.mask {
 			if t.slots[i].hash == 0 {
-				t.slots[i] = lexSlot{hash: h, key: k, val: v}
+				t.slots[i] = lexSlot{hash: h, key: k, val: v[langAll]}
+				if !sameInAllViews(v) {
+					t.views = append(t.views, *v)
+					t.slots[i].view = uint32(len(t.views))
+				}
 				break
 			}
 		}
@@ -41,30 +49,52 @@ func newLexTable(m map[string]uint32) lexTable {
 	return t
 }
 
-// get returns the classes of w, compared case-insensitively for ASCII letters.
-func (t *lexTable) get(w string) uint32 {
+// get returns the classes of w in language view l, compared case-insensitively for ASCII letters.
+func (t *lexTable) get(w string, l lang) uint32 { return lexGet(t, w, l) }
+
+// lexGet is get for a string or a byte slice (a word rewritten in a buffer), without copying it.
+func lexGet[S string | []byte](t *lexTable, w S, l lang) uint32 {
 	if len(w) == 0 || len(w) > 24 {
 		return 0
 	}
-	var buf [24]byte
 	h := uint64(fnvOffset)
 	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 32
-		}
-		buf[i] = c
-		h = (h ^ uint64(c)) * fnvPrime
+		h = (h ^ uint64(lower(w[i]))) * fnvPrime
 	}
 	h |= 1
-	key := buf[:len(w)]
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		sl := &t.slots[i]
 		if sl.hash == 0 {
 			return 0
 		}
-		if sl.hash == h && sl.key == string(key) {
-			return sl.val
+		if sl.hash == h && lowerEqual(w, sl.key) {
+			if sl.view == 0 || l == langAll {
+				return sl.val
+			}
+			return t.views[sl.view-1][l]
 		}
 	}
+}
+
+// lowerEqual reports whether w lower-cased (ASCII letters) equals key.
+func lowerEqual[S string | []byte](w S, key string) bool {
+	if len(w) != len(key) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if lower(w[i]) != key[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sameInAllViews reports whether a word has the same classes in every language view.
+func sameInAllViews(v *[numLangs]uint32) bool {
+	for _, x := range v {
+		if x != v[langAll] {
+			return false
+		}
+	}
+	return true
 }

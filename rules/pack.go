@@ -54,6 +54,19 @@ type Pack struct {
 	Allow []listEntry
 	// Deny lists texts that are always reported.
 	Deny []listEntry
+	// Lexicon adds words to the built-in lexicon: a context word or a street type for a market.
+	Lexicon []LexiconEntry
+}
+
+// LexiconEntry is one word a rule pack adds to a section of the lexicon (see rules/lexicon/).
+type LexiconEntry struct {
+	// Language is "common" (every language) or a lexicon language code ("de").
+	Language string
+	// Section is a lexicon section ("street-suffix", "ctx-phone", "password").
+	Section string
+	// Word is the entry, written as in a lexicon file ("gasse", "tel.", "pin:1" for months).
+	Word string
+	mask langMask
 }
 
 // DetectorSpec is a user-defined detector in a rule pack.
@@ -157,19 +170,7 @@ func ParsePack(name string, data []byte) (*Pack, error) {
 		if errors.Is(err, io.EOF) {
 			return p, nil
 		}
-		line := 0
-		msg := err.Error()
-		// yaml errors read "yaml: line N: msg".
-		if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
-			if i := strings.IndexByte(rest, ':'); i > 0 {
-				if n, err := strconv.Atoi(rest[:i]); err == nil {
-					line = n
-					msg = strings.TrimSpace(rest[i+1:])
-				}
-			}
-		}
-		errs = append(errs, PackError{File: name, Line: line, Column: 1, Msg: msg})
-		return nil, errs
+		return nil, PackErrors{yamlError(name, err)}
 	}
 	if len(doc.Content) == 0 {
 		return p, nil
@@ -179,57 +180,7 @@ func ParsePack(name string, data []byte) (*Pack, error) {
 		add(root, "a rule pack must be a mapping")
 		return nil, errs
 	}
-	eachKey(root, add, func(k, v *yaml.Node) {
-		switch k.Value {
-		case "version":
-			p.Version = scalar(v, add)
-		case "locales":
-			if v.Kind != yaml.MappingNode {
-				add(v, "locales must be a mapping of type to locale list")
-				return
-			}
-			p.Locales = map[Type][]string{}
-			eachKey(v, add, func(tk, tv *yaml.Node) {
-				t := Type(tk.Value)
-				if !t.Valid() {
-					add(tk, "unknown type %q", tk.Value)
-				}
-				p.Locales[t] = stringList(tv, add)
-			})
-		case "detectors":
-			if v.Kind != yaml.SequenceNode {
-				add(v, "detectors must be a list")
-				return
-			}
-			seen := map[string]bool{}
-			for _, dn := range v.Content {
-				d := parseDetector(dn, add)
-				if d.ID != "" && seen[d.ID] {
-					add(dn, "duplicate detector id %q", d.ID)
-				}
-				seen[d.ID] = true
-				p.Detectors = append(p.Detectors, d)
-			}
-		case "allow", "deny":
-			if v.Kind != yaml.SequenceNode {
-				add(v, "%s must be a list", k.Value)
-				return
-			}
-			for _, en := range v.Content {
-				le := parseEntry(en, add)
-				if k.Value == "allow" {
-					p.Allow = append(p.Allow, le)
-				} else {
-					if le.Type == "" {
-						add(en, "deny entry %q needs a type", le.Text)
-					}
-					p.Deny = append(p.Deny, le)
-				}
-			}
-		default:
-			add(k, "unknown key %q", k.Value)
-		}
-	})
+	eachKey(root, add, func(k, v *yaml.Node) { p.parseKey(k, v, add) })
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -237,6 +188,133 @@ func ParsePack(name string, data []byte) (*Pack, error) {
 }
 
 type addFunc func(n *yaml.Node, format string, args ...any)
+
+// yamlError turns a YAML syntax error ("yaml: line N: msg") into a PackError with its line.
+func yamlError(name string, err error) PackError {
+	line := 0
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
+		if i := strings.IndexByte(rest, ':'); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				line = n
+				msg = strings.TrimSpace(rest[i+1:])
+			}
+		}
+	}
+	return PackError{File: name, Line: line, Column: 1, Msg: msg}
+}
+
+// parseKey parses one top-level key of a rule pack.
+func (p *Pack) parseKey(k, v *yaml.Node, add addFunc) {
+	switch k.Value {
+	case "version":
+		p.Version = scalar(v, add)
+	case "locales":
+		if v.Kind != yaml.MappingNode {
+			add(v, "locales must be a mapping of type to locale list")
+			return
+		}
+		p.Locales = map[Type][]string{}
+		eachKey(v, add, func(tk, tv *yaml.Node) {
+			t := Type(tk.Value)
+			if !t.Valid() {
+				add(tk, "unknown type %q", tk.Value)
+			}
+			p.Locales[t] = stringList(tv, add)
+		})
+	case "detectors":
+		p.parseDetectors(v, add)
+	case "allow", "deny":
+		p.parseEntries(k.Value, v, add)
+	case "lexicon":
+		p.parseLexicon(v, add)
+	default:
+		add(k, "unknown key %q", k.Value)
+	}
+}
+
+// parseLexicon parses the lexicon of a rule pack: a mapping of language to a mapping of
+// section to words. Every word is checked as a lexicon file's would be.
+//
+//	lexicon:
+//	  de:
+//	    street-suffix: [gasse, chaussee]
+//	  common:
+//	    ctx-phone: [hotline]
+func (p *Pack) parseLexicon(v *yaml.Node, add addFunc) {
+	if v.Kind != yaml.MappingNode {
+		add(v, "lexicon must be a mapping of language to sections")
+		return
+	}
+	secs := lexSections()
+	eachKey(v, add, func(lk, lv *yaml.Node) {
+		mask, ok := fileMask(lk.Value)
+		if !ok {
+			add(lk, "lexicon: unknown language %q (want one of %s)", lk.Value, strings.Join(LexiconLanguages(), ", "))
+			return
+		}
+		if lv.Kind != yaml.MappingNode {
+			add(lv, "lexicon %s must be a mapping of section to words", lk.Value)
+			return
+		}
+		eachKey(lv, add, func(sk, sv *yaml.Node) {
+			sec, ok := secs[sk.Value]
+			if !ok {
+				add(sk, "lexicon: unknown section %q", sk.Value)
+				return
+			}
+			if sv.Kind != yaml.SequenceNode {
+				add(sv, "lexicon %s %s must be a list of words", lk.Value, sk.Value)
+				return
+			}
+			check := &lexData{words: map[string]*[numLangs]uint32{}}
+			for _, n := range sv.Content {
+				w := strings.TrimSpace(scalar(n, add))
+				if err := check.addEntry(sec, w, mask); err != nil {
+					add(n, "lexicon %s %s: %v", lk.Value, sk.Value, err)
+					continue
+				}
+				p.Lexicon = append(p.Lexicon, LexiconEntry{Language: lk.Value, Section: sk.Value, Word: w, mask: mask})
+			}
+		})
+	})
+}
+
+// parseDetectors parses the detectors list of a rule pack.
+func (p *Pack) parseDetectors(v *yaml.Node, add addFunc) {
+	if v.Kind != yaml.SequenceNode {
+		add(v, "detectors must be a list")
+		return
+	}
+	seen := map[string]bool{}
+	for _, dn := range v.Content {
+		d := parseDetector(dn, add)
+		if d.ID != "" && seen[d.ID] {
+			add(dn, "duplicate detector id %q", d.ID)
+		}
+		seen[d.ID] = true
+		p.Detectors = append(p.Detectors, d)
+	}
+}
+
+// parseEntries parses the allow or deny list (key) of a rule pack.
+func (p *Pack) parseEntries(key string, v *yaml.Node, add addFunc) {
+	if v.Kind != yaml.SequenceNode {
+		add(v, "%s must be a list", key)
+		return
+	}
+	for _, en := range v.Content {
+		le := parseEntry(en, add)
+		if key == "allow" {
+			p.Allow = append(p.Allow, le)
+			continue
+		}
+		if le.Type == "" {
+			add(en, "deny entry %q needs a type", le.Text)
+		}
+		p.Deny = append(p.Deny, le)
+	}
+}
 
 // eachKey calls f for every key/value pair of mapping m, reporting duplicate keys.
 func eachKey(m *yaml.Node, add addFunc, f func(k, v *yaml.Node)) {

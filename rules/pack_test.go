@@ -141,3 +141,68 @@ func TestDetectRobustness(t *testing.T) {
 		t.Errorf("HTML attributes: got %q, want only PERSON:Anna", got)
 	}
 }
+
+func TestPackLexicon(t *testing.T) {
+	src := `version: t1
+lexicon:
+  de:
+    street-suffix: [gasse]
+    ctx-phone: [durchwahl]
+  common:
+    password: [geheimzahl]
+`
+	p, err := ParsePack("lex.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Lexicon) != 3 {
+		t.Fatalf("lexicon entries = %+v, want 3", p.Lexicon)
+	}
+	dir := t.TempDir()
+	path := dir + "/lex.yaml"
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(Config{RuleFiles: []string{path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		give, locale string
+		want         Type
+		wantText     string
+	}{
+		{"Bitte an Klostergasse 4, 10115 Berlin", "de-DE", Address, "Klostergasse 4, 10115 Berlin"},
+		{"meine geheimzahl: 4711x", "de-DE", Password, "4711x"},
+	}
+	for _, tt := range tests {
+		found := false
+		for _, f := range e.Detect(nil, tt.give, tt.locale) {
+			if f.Type == tt.want && tt.give[f.Start:f.End] == tt.wantText {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: no %s %q with the pack's lexicon: %+v", tt.give, tt.want, tt.wantText, e.Detect(nil, tt.give, tt.locale))
+		}
+	}
+}
+
+func TestPackLexiconLint(t *testing.T) {
+	tests := []struct {
+		give, want string
+	}{
+		{"lexicon:\n  xx:\n    password: [a]\n", "lex.yaml:2:3: lexicon: unknown language \"xx\""},
+		{"lexicon:\n  de:\n    nope: [a]\n", "lex.yaml:3:5: lexicon: unknown section \"nope\""},
+		{"lexicon:\n  de:\n    password: [Kennwort]\n", "lex.yaml:3:16: lexicon de password: word \"Kennwort\": lexicon words are lower case"},
+		{"lexicon:\n  fr:\n    month: [\"brumaire:13\"]\n", "lex.yaml:3:13: lexicon fr month: month \"brumaire:13\""},
+		{"lexicon:\n  de:\n    ctx-phone: [\"*\"]\n", "lex.yaml:3:17: lexicon de ctx-phone: empty entry"},
+		{"lexicon: [a]\n", "lexicon must be a mapping"},
+	}
+	for _, tt := range tests {
+		_, err := ParsePack("lex.yaml", []byte(tt.give))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParsePack(%q) = %v, want an error containing %q", tt.give, err, tt.want)
+		}
+	}
+}

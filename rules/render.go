@@ -21,7 +21,7 @@ const (
 	// Remove drops the value.
 	Remove Action = "remove"
 	// Pseudonymize replaces the value with a keyed token, stable per subject:
-	// "EMAIL_ADDRESS:7f3a9c21".
+	// "EMAIL_ADDRESS:7f3a9c21b04e" (PseudonymLen hex digits).
 	Pseudonymize Action = "pseudonymize"
 )
 

@@ -81,6 +81,9 @@ type scanner struct {
 	text   string
 	locale string
 	cands  []Finding
+	// lang is the lexicon view of the event's language and mask its bit (every bit when unknown).
+	lang lang
+	mask langMask
 
 	// sentStart is true when the next token starts a sentence.
 	sentStart bool
@@ -95,6 +98,10 @@ type scanner struct {
 	digits []byte
 	// lastDOB is the end of the last date of birth found, or 0.
 	lastDOB int
+	// pr is what an earlier question in the conversation primes (conversation.go), and
+	// primedTo the end of the window at the start of the answer where a primed date may start.
+	pr       prime
+	primedTo int
 }
 
 type group struct {
@@ -105,10 +112,13 @@ type group struct {
 func (s *scanner) reset(text, locale string) {
 	s.text = text
 	s.locale = locale
+	s.lang = s.e.langOf(locale)
+	s.mask = maskOf(s.lang)
 	s.cands = s.cands[:0]
 	s.sentStart = true
 	s.nameCtx = -1
 	s.lastDOB = 0
+	s.pr = prime{}
 }
 
 func (s *scanner) add(start, end int, t Type, conf float32, det, why string) {
@@ -167,12 +177,15 @@ func (s *scanner) run() {
 			if t[j-1] == '.' {
 				we--
 			}
-			if we > i && t[i] != '.' && (we-i <= 8 || t[we-1] != 'd' && t[we-1] != 't') && !s.e.mayTrigger(t[i:we]) &&
-				!(s.nameCtx >= 0 && i-s.nameCtx <= 8) && !(i >= 3 && t[i-1] == ' ' && maybeSelf(t, i) && selfIntro(t, i)) {
+			if we > i && t[i] != '.' && s.e.gates.quiet(t[i:we]) && !s.nameSlot(i) {
 				s.sentStart = we < j
 				i = j
 				continue
 			}
+		} else if fl&^(cLower|cHex|cDot|cHigh|cSym) == 0 && s.quietLetters(i, j) {
+			s.sentStart = t[j-1] == '.' || t[j-1] == '!' || t[j-1] == '?'
+			i = j
+			continue
 		}
 		next := s.token(i, j, fl)
 		if next <= i {
@@ -180,6 +193,52 @@ func (s *scanner) run() {
 		}
 		i = next
 	}
+}
+
+// quietLetters reports whether token and word would do nothing with the token t[i:j]: a
+// lower-case word with UTF-8 letters ("für", "grüßen") or one ending a sentence ("komt?"),
+// that no detector looks at. It takes what the fast path in run does not: it starts with an
+// ASCII lower-case letter, holds only letters and UTF-8 bytes but for one closing '.', '!' or
+// '?', is 3 to 15 bytes long (longer than a country code, shorter than a key), follows no '[' (a
+// placeholder), is not cut off before an entity (O&#39;Brien) and stands where word would not
+// try a lower-case name. run's state changes as token's would: the sentence starts anew after
+// the closing mark.
+func (s *scanner) quietLetters(i, j int) bool {
+	t := s.text
+	if j-i < 3 || j-i >= 16 || !isLower(t[i]) || i > 0 && t[i-1] == '[' {
+		return false
+	}
+	we := j
+	if c := t[j-1]; c == '.' || c == '!' || c == '?' {
+		we--
+	} else if j < len(t) && t[j] == '&' {
+		return false
+	}
+	for k := i + 1; k < we; k++ {
+		if !isAlpha(t[k]) && t[k] < 0x80 {
+			return false
+		}
+	}
+	if s.nameCtx >= 0 && i-s.nameCtx <= 8 || i >= 3 && t[i-1] == ' ' && s.e.gates.maybeSelf(t, i) {
+		return false // word would try lowerName
+	}
+	return s.e.gates.quiet(t[i:we])
+}
+
+// plainWord reports whether the lower-case word t[i:we] can be skipped: no password
+// compound ending, no trigger word, no name context just before it, and no
+// self-introduction ("ik ben") before it. The gates come from the lexicon (see gates).
+// run inlines the same test; TestGatesReachEveryWord checks the words through plainWord.
+func (s *scanner) plainWord(i, we int) bool {
+	t := s.text
+	return we > i && t[i] != '.' && s.e.gates.quiet(t[i:we]) && !s.nameSlot(i)
+}
+
+// nameSlot reports whether a name may stand at i: just after a name context word, or after
+// a self-introduction ("ik ben", "I am").
+func (s *scanner) nameSlot(i int) bool {
+	t := s.text
+	return s.nameCtx >= 0 && i-s.nameCtx <= 8 || i >= 3 && t[i-1] == ' ' && s.e.gates.maybeSelf(t, i) && s.selfIntro(t, i)
 }
 
 // entityEnd returns the end of an HTML entity (&gt; &#39; &nbsp;) at i, or i.
@@ -233,13 +292,27 @@ func (s *scanner) tag(i int) int {
 	if c == '/' {
 		name = t[i+2:]
 	}
-	if hasPrefixFold(name, "p") && (len(name) > 1 && !isAlpha(name[1])) || hasPrefixFold(name, "br") || hasPrefixFold(name, "div") || hasPrefixFold(name, "li") || hasPrefixFold(name, "tr") || hasPrefixFold(name, "h1") || hasPrefixFold(name, "h2") || hasPrefixFold(name, "h3") || hasPrefixFold(name, "blockquote") || hasPrefixFold(name, "td") {
+	if blockTag(name) {
 		s.sentStart = true
 		if s.nameCtx >= 0 && !onlyBreaks(t[s.nameCtx:i]) {
 			s.nameCtx = -1
 		}
 	}
 	return end
+}
+
+// blockTag reports whether the tag name at the start of name (after "<" or "</") breaks a
+// line: p, br, div, li, tr, td, h1-h3, blockquote.
+func blockTag(name string) bool {
+	if hasPrefixFold(name, "p") {
+		return len(name) > 1 && !isAlpha(name[1])
+	}
+	for _, tag := range [...]string{"br", "div", "li", "tr", "h1", "h2", "h3", "blockquote", "td"} {
+		if hasPrefixFold(name, tag) {
+			return true
+		}
+	}
+	return false
 }
 
 // onlyBreaks reports whether gap, between a sign-off and a line break or block tag, holds only
@@ -284,6 +357,9 @@ func equalFold(s, w string) bool { return len(s) == len(w) && hasPrefixFold(s, w
 func (s *scanner) token(i, j int, fl uint16) int {
 	t := s.text
 	if fl&cAt != 0 {
+		if e := s.urlCredentials(i, j); e > 0 {
+			return e
+		}
 		found := false
 		for k := i; k < j; k++ {
 			if t[k] == '@' {
@@ -293,6 +369,9 @@ func (s *scanner) token(i, j int, fl uint16) int {
 			}
 		}
 		if found {
+			s.emailPassword(j)
+		}
+		if found || s.ipAfterAt(i, j) {
 			s.sentStart = false
 			return j
 		}
@@ -306,7 +385,7 @@ func (s *scanner) token(i, j int, fl uint16) int {
 		return j
 	}
 	if a > 0 && t[a-1] == '[' {
-		if n := placeholderLen(t, a-1); n > 0 {
+		if n := renderedLen(t, a-1); n > 0 {
 			return a - 1 + n // "[PASSWORD]": a placeholder Render wrote
 		}
 	}
@@ -334,99 +413,42 @@ func (s *scanner) token(i, j int, fl uint16) int {
 	return next
 }
 
-// renderedToken returns the end of a pseudonym that Policy.Render wrote ("PERSON:" and exactly
-// PseudonymLen lower-case hex digits, not followed by another one) starting at t[a],
-// within the token ending at j, or 0. Text that was rendered once must come out of a second pass
-// unchanged; a longer hex value after a type name ("API_KEY:a94a8fe5cc...") is still a secret.
-func renderedToken(t string, a, j int) int {
-	i := a
-	for i < j && (isUpper(t[i]) || t[i] == '_') {
-		i++
-	}
-	if i >= j || t[i] != ':' || !Type(t[a:i]).Valid() {
-		return 0
-	}
-	k := i + 1
-	for k < j && (isDigit(t[k]) || t[k] >= 'a' && t[k] <= 'f') {
-		k++
-	}
-	if k-i-1 != PseudonymLen || k < len(t) && (isDigit(t[k]) || t[k] >= 'a' && t[k] <= 'f') {
-		return 0
-	}
-	return k
-}
-
-// renderedIn finds a pseudonym Render wrote inside the token t[a:j] and returns its bounds, or -1.
-func renderedIn(t string, a, j int) (int, int) {
-	for k := a; k < j; k++ {
-		if t[k] != ':' || !typeEndsAt(t, k) {
-			continue
-		}
-		for _, ty := range Types {
-			if p := k - len(ty); p >= a && t[p:k] == string(ty) {
-				if e := renderedToken(t, p, j); e > 0 {
-					return p, e
-				}
-			}
-		}
-	}
-	return -1, -1
-}
-
 // dispatch runs the detectors that fit the token t[a:j].
 func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 	t := s.text
 	c := t[a]
-	if j-a >= 16 && fl&(cUpper|cLower) != 0 {
+	if fl&cColon != 0 {
+		if e := s.curlUser(a, j); e > 0 {
+			return e
+		}
+	}
+	if keyShaped(t[a:j], fl) {
 		if e := s.apiKey(a, j); e > 0 {
 			return e
 		}
 	}
 	if isDigit(c) || c == '+' && a+1 < len(t) && isDigit(t[a+1]) {
-		if fl&cColon != 0 && fl&cHex != 0 {
-			if end := s.ipv6(a, j); end > 0 {
+		if fl&cColon != 0 {
+			if end := s.ipv6InWord(a, j); end > 0 {
 				return end
 			}
 		}
 		return s.numberRun(a, j)
 	}
-	if c == '+' || c == '(' {
+	if c == '+' || c == '(' || !isAlpha(c) && c < 0x80 {
 		return j
 	}
-	if !isAlpha(c) && c < 0x80 {
-		return j
+	// Letters (possibly mixed with digits). A country code alone may start an IBAN ("NO 89 4200…").
+	if e := s.ibanAfterCode(a, j); e > 0 {
+		return e
 	}
-	// Letters (possibly mixed with digits).
 	if fl&cColon != 0 && fl&cHex != 0 && fl&cDigit != 0 {
-		if a >= 2 && t[a-1] == ':' && t[a-2] == ':' {
-			// "::ffff:192.0.2.1", "[::1a2b:...]": the leading "::" was stripped as punctuation.
-			if end := s.ipv6(a-2, j); end > 0 {
-				return end
-			}
-		}
-		if end := s.ipv6(a, j); end > 0 {
+		if end := s.ipv6InWord(a, j); end > 0 {
 			return end
 		}
 	}
 	if fl&cDigit != 0 && fl&(cColon|cSym) != 0 && a+1 < j {
-		// "SERVER_IP=192.0.2.7", "host=2001:db8::5", "ip=::ffff:192.0.2.7", "ip:10.0.0.1",
-		// "http://10.0.0.1/admin": a value glued to its key or scheme.
-		if q := strings.IndexAny(t[a+1:j], "=:"); q >= 0 && (t[a+1+q] == '=' || isDigit(t[min(j-1, a+q+2)]) ||
-			strings.HasPrefix(t[a+1+q:j], "://")) {
-			v := a + 1 + q + 1
-			if strings.HasPrefix(t[v-1:j], "://") {
-				v += 2
-			}
-			if v+2 < j && t[v] == ':' && t[v+1] == ':' {
-				s.ipv6(v, j)
-			} else if v < j && isDigit(t[v]) {
-				var vf uint16
-				for k := v; k < j; k++ {
-					vf |= s.e.cls[t[k]]
-				}
-				s.dispatch(v, j, vf, false)
-			}
-		}
+		s.gluedValue(a, j)
 	}
 	if fl&cDigit != 0 {
 		if end := s.alnumToken(a, j, fl); end > 0 {
@@ -434,4 +456,40 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 		}
 	}
 	return s.word(a, j, fl, sentStart)
+}
+
+// ipv6InWord detects an IPv6 address at a, also when its leading "::" was stripped as
+// punctuation ("::1", "::ffff:192.0.2.1", "[::1a2b:...]").
+func (s *scanner) ipv6InWord(a, j int) int {
+	t := s.text
+	if a >= 2 && t[a-1] == ':' && t[a-2] == ':' {
+		if end := s.ipv6(a-2, j); end > 0 {
+			return end
+		}
+	}
+	return s.ipv6(a, j)
+}
+
+// gluedValue dispatches a value glued to its key or scheme in the token t[a:j]:
+// "SERVER_IP=192.0.2.7", "host=2001:db8::5", "ip=::ffff:192.0.2.7", "ip:10.0.0.1",
+// "http://10.0.0.1/admin".
+func (s *scanner) gluedValue(a, j int) {
+	t := s.text
+	q := strings.IndexAny(t[a+1:j], "=:")
+	if q < 0 || t[a+1+q] != '=' && !isDigit(t[min(j-1, a+q+2)]) && !strings.HasPrefix(t[a+1+q:j], "://") {
+		return
+	}
+	v := a + 1 + q + 1
+	if strings.HasPrefix(t[v-1:j], "://") {
+		v += 2
+	}
+	if v+2 < j && t[v] == ':' && t[v+1] == ':' {
+		s.ipv6(v, j)
+	} else if v < j && isDigit(t[v]) {
+		var vf uint16
+		for k := v; k < j; k++ {
+			vf |= s.e.cls[t[k]]
+		}
+		s.dispatch(v, j, vf, false)
+	}
 }

@@ -5,30 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// keyPrefix is an API-key prefix of a well-known provider with the minimum
-// length of the rest of the key.
-type keyPrefix struct {
-	prefix string
-	min    int
-	upper  bool // rest is upper-case alphanumeric only, exactly min long
-}
-
-func defaultKeyPrefixes() []keyPrefix {
-	return []keyPrefix{
-		{"AKIA", 16, true}, {"ASIA", 16, true}, {"AGPA", 16, true}, {"AIDA", 16, true}, {"AROA", 16, true}, {"ANPA", 16, true},
-		{"ghp_", 30, false}, {"gho_", 30, false}, {"ghu_", 30, false}, {"ghs_", 30, false}, {"ghr_", 30, false},
-		{"github_pat_", 40, false}, {"glpat-", 20, false}, {"gldt-", 20, false},
-		{"sk_live_", 16, false}, {"sk_test_", 16, false}, {"rk_live_", 16, false}, {"rk_test_", 16, false},
-		{"pk_live_", 16, false}, {"pk_test_", 16, false}, {"whsec_", 24, false},
-		{"xoxb-", 20, false}, {"xoxp-", 20, false}, {"xoxa-", 20, false}, {"xoxr-", 20, false}, {"xoxs-", 20, false}, {"xapp-", 20, false},
-		{"AIza", 30, false}, {"sk-proj-", 20, false}, {"sk-ant-", 20, false}, {"sk-", 32, false},
-		{"npm_", 30, false}, {"hf_", 30, false}, {"pypi-", 40, false}, {"shpat_", 24, false}, {"shpss_", 24, false},
-		{"dop_v1_", 40, false}, {"SG.", 40, false}, {"key-", 32, false}, {"SK", 32, false}, {"AC", 32, false},
-	}
-}
-
 func isKeyByte(b byte) bool {
-	return isAlnum(b) || b == '_' || b == '-' || b == '.' || b == '/' || b == '+' || b == '='
+	return isAlnum(b) || b == '_' || b == '-' || b == '.' || b == '/' || b == '+' || b == '=' || b == '~' || b == '%'
 }
 
 // trimToken returns the end of the token t[a:j] without trailing sentence punctuation.
@@ -65,123 +43,165 @@ func (s *scanner) alnumToken(a, j int, fl uint16) int {
 	return 0
 }
 
-// iban detects an IBAN starting at a: country code, check digits, BBAN, in
-// groups of four or run together, any case.
-func (s *scanner) iban(a int) int {
-	t := s.text
-	if a > 0 && isAlnum(t[a-1]) {
-		return 0
-	}
-	c0, c1 := t[a]&^0x20, t[a+1]&^0x20
-	want := ibanLength(c0, c1)
-	if want == 0 {
-		return 0
-	}
-	var buf [34]byte
-	n := 0
-	i := a
-	end := a
-	var sep byte // the group separator, once seen: ' ' or '-', used throughout
-	for i < len(t) && n < want {
-		c := t[i]
-		if isAlnum(c) {
-			buf[n] = c &^ 0x20
-			if isDigit(c) {
-				buf[n] = c
-			}
-			n++
-			i++
-			end = i
-			continue
-		}
-		if (c == ' ' || c == '-') && (sep == 0 || c == sep) && n%4 == 0 && i+1 < len(t) && isAlnum(t[i+1]) {
-			sep = c
-			i++
-			continue
-		}
-		break
-	}
-	if n != want || end < len(t) && isAlnum(t[end]) {
-		return 0
-	}
-	if !mod97(buf[:n]) {
-		return 0
-	}
-	s.add(a, end, IBAN, 0.99, "iban.mod97", "country length and mod-97 checksum")
-	return end
-}
-
-// apiKey detects provider-prefixed keys, JWTs and high-entropy tokens next to key words in t[a:j].
+// apiKey detects provider keys (data/secrets.tsv), JWTs, webhook URLs and high-entropy tokens
+// next to key words in t[a:j], also as the value of an assignment in the token (NAME='value',
+// key:"value", NAME=value) and as the parts of a split secret (id|secret, botid:secret).
 func (s *scanner) apiKey(a, j int) int {
 	t := s.text
+	for a < j && isQuote(t[a]) {
+		a++
+	}
 	e := a
 	for e < j && isKeyByte(t[e]) {
 		e++
 	}
-	if e < j && (t[e] == '?' || t[e] == ':') {
-		// A URL query: https://host/path?api_key=...&token=...
-		if q := strings.IndexByte(t[e:j], '?'); q >= 0 {
-			if r := s.queryKeys(e+q, j); r > 0 {
-				return r
-			}
+	if e+3 <= j && t[e] == ':' && t[e+1] == '/' && t[e+2] == '/' {
+		return s.urlSecret(a, e+3, j)
+	}
+	if e < j && (t[e] == '?' || t[e] == ':' || t[e] == '|') {
+		if r := s.keyInURLOrPair(a, e, j); r > 0 {
+			return r
 		}
-		if t[e] == ':' && j-e > 16 && t[e+1] != '/' {
-			// key:value in one token (API_KEY:a94a8fe5...).
-			if r := s.apiKey(e+1, j); r > 0 {
-				return r
-			}
-		}
+	}
+	if e+1 < j && isQuote(t[e]) && e > a && assignAt(t[a:e]) == e-1-a {
+		return s.apiKey(e, j) // NAME='value', key:"value"
 	}
 	e = trimToken(t, a, e)
 	tok := t[a:e]
-	if len(tok) < 16 {
+	if len(tok) < 12 {
 		return 0
 	}
-	// key=value: api_key=..., token:...
-	if i := strings.LastIndexAny(tok, "=:"); i > 0 && i < len(tok)-16 && !strings.HasPrefix(tok, "eyJ") {
+	if r := s.e.secretRules.match(tok, s, a, e, false); r != nil {
+		if !placeholder(tok[len(r.prefix):]) {
+			s.add(a, e, r.typ, 0.99, r.detector(), r.why)
+		}
+		return max(e, j)
+	}
+	if i := assignAt(tok); i > 0 && len(tok)-i > 12 && !strings.HasPrefix(tok, "eyJ") {
 		if r := s.apiKey(a+i+1, j); r > 0 {
 			return r
 		}
 	}
-	for _, p := range s.e.keyPrefixes {
-		if !strings.HasPrefix(tok, p.prefix) {
-			continue
-		}
-		rest := tok[len(p.prefix):]
-		if len(rest) < p.min {
-			continue
-		}
-		if p.upper {
-			if len(rest) != p.min {
-				continue
-			}
-			ok := true
-			for i := 0; i < len(rest); i++ {
-				if !isUpper(rest[i]) && !isDigit(rest[i]) {
-					ok = false
-					break
-				}
-			}
-			if !ok {
-				continue
-			}
-		}
-		if (p.prefix == "SK" || p.prefix == "AC") && !isHexString(rest) {
-			continue
-		}
-		s.add(a, e, APIKey, 0.99, "apikey.prefix", "known provider key prefix")
-		return max(e, j)
+	switch {
+	case isJWT(tok):
+		s.add(a, e, APIKey, 0.98, "apikey.jwt", "JSON Web Token")
+	case !s.entropyKey(a, e):
+		return 0
 	}
-	// JWT: three base64url parts, the first two starting with eyJ.
-	if strings.HasPrefix(tok, "eyJ") {
-		if d1 := strings.IndexByte(tok, '.'); d1 > 10 {
-			if d2 := strings.IndexByte(tok[d1+1:], '.'); d2 > 3 && strings.HasPrefix(tok[d1+1:], "eyJ") {
-				s.add(a, e, APIKey, 0.98, "apikey.jwt", "JSON Web Token")
-				return max(e, j)
+	return max(e, j)
+}
+
+// isQuote reports whether b opens or closes a quoted value in code or config: ' " `.
+func isQuote(b byte) bool { return b == '\'' || b == '"' || b == '`' }
+
+// assignAt returns the index of the first '=' or ':' in tok that follows a config name (letters,
+// '_', '-', '.', at most one digit), as in "SERVICE_TOKEN=value" or "api_key:value", or -1.
+func assignAt(tok string) int {
+	digits := 0
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if c == '=' || c == ':' {
+			if i > 0 && digits <= 1 {
+				return i
 			}
+			return -1
+		}
+		if isDigit(c) {
+			digits++
+		}
+		if !isAlnum(c) && c != '_' && c != '-' && c != '.' {
+			return -1
 		}
 	}
-	var up, lo, dig, other int
+	return -1
+}
+
+// keyInURLOrPair looks for keys in a URL query (https://host/path?api_key=...&token=...) or
+// in a pair token where the first part t[a:e] ends at ':' or '|': API_KEY:a94a8fe5...,
+// a split secret 1234567890123456|secret or botid:secret.
+func (s *scanner) keyInURLOrPair(a, e, j int) int {
+	t := s.text
+	if q := strings.IndexByte(t[e:j], '?'); q >= 0 {
+		if r := s.queryKeys(e+q, j); r > 0 {
+			return r
+		}
+	}
+	if t[e] == '?' || e+1 >= j || t[e+1] == '/' {
+		return 0
+	}
+	if r := s.splitSecret(a, e, j); r > 0 {
+		return max(r, j)
+	}
+	if t[e] == ':' && j-e > 12 {
+		return s.apiKey(e+1, j)
+	}
+	return 0
+}
+
+// isJWT reports whether tok is a JSON Web Token: three base64url parts, the first two
+// starting with eyJ.
+func isJWT(tok string) bool {
+	if !strings.HasPrefix(tok, "eyJ") {
+		return false
+	}
+	d1 := strings.IndexByte(tok, '.')
+	if d1 <= 10 {
+		return false
+	}
+	d2 := strings.IndexByte(tok[d1+1:], '.')
+	return d2 > 3 && strings.HasPrefix(tok[d1+1:], "eyJ")
+}
+
+// entropyKey reports a high-entropy token t[a:e] after a key or token word (or as a quoted
+// value in an assignment), or a long mixed-case token without one, and reports whether it did.
+// Placeholders, URLs and host names, and lines of public-key blocks are not keys.
+func (s *scanner) entropyKey(a, e int) bool {
+	tok := s.text[a:e]
+	up, lo, dig, other := byteKinds(tok)
+	if dig == 0 || up+lo == 0 || other > len(tok)/4 {
+		return false
+	}
+	hex := isHexString(tok)
+	long := len(tok) >= 20 || hex && len(tok) >= 16
+	if !long && (dig < 2 || other > 0) {
+		return false
+	}
+	conf, det, why := float32(0.92), "apikey.context", "high-entropy token after a key/token word"
+	switch {
+	case long && s.keyCtx(a, e):
+	case !long && (s.ctxBefore(a, 48, &s.e.kw.key) || quotedAssignment(s.text, a)) && entropyBits(tok) >= 3:
+		conf, why = 0.9, "random-looking token after a key/token word"
+	case len(tok) >= 32 && up > 0 && lo > 0 && dig >= 3 && !hex:
+		conf, det, why = 0.7, "apikey.entropy", "long mixed-case token"
+	default:
+		return false
+	}
+	if placeholder(tok) || hostLike(tok) || encodedWhitespace(tok) || s.inPublicBlock(a) {
+		return false
+	}
+	s.add(a, e, APIKey, conf, det, why)
+	return true
+}
+
+// encodedWhitespace reports whether tok holds a percent-encoded space, tab or line break:
+// URL-encoded text (a query string of prose, read again decoded), never one key. Keys in
+// URLs encode only '+', '/' and '='.
+func encodedWhitespace(tok string) bool {
+	for rest := tok; ; {
+		i := strings.IndexByte(rest, '%')
+		if i < 0 || i+2 >= len(rest) {
+			return false
+		}
+		switch rest[i+1 : i+3] {
+		case "20", "09", "0A", "0a", "0D", "0d":
+			return true
+		}
+		rest = rest[i+1:]
+	}
+}
+
+// byteKinds counts the upper-case letters, lower-case letters, digits and other bytes of tok.
+func byteKinds(tok string) (up, lo, dig, other int) {
 	for i := 0; i < len(tok); i++ {
 		c := tok[i]
 		switch {
@@ -195,20 +215,7 @@ func (s *scanner) apiKey(a, j int) int {
 			other++
 		}
 	}
-	if dig == 0 || up+lo == 0 || other > len(tok)/4 {
-		return 0
-	}
-	hex := isHexString(tok)
-	ctx := s.ctxBefore(a, 48, &s.e.kw.key) || s.ctxAfter(e, 16, &s.e.kw.key)
-	switch {
-	case ctx && (len(tok) >= 20 || hex && len(tok) >= 16):
-		s.add(a, e, APIKey, 0.92, "apikey.context", "high-entropy token after a key/token word")
-	case !ctx && len(tok) >= 32 && up > 0 && lo > 0 && dig >= 3 && !hex:
-		s.add(a, e, APIKey, 0.7, "apikey.entropy", "long mixed-case token")
-	default:
-		return 0
-	}
-	return max(e, j)
+	return up, lo, dig, other
 }
 
 func isHexString(s string) bool {
@@ -255,78 +262,14 @@ func (s *scanner) password(k int) int { return s.passwordAfter(k, false) }
 // that does not look like a plain word or an e-mail address.
 func (s *scanner) passwordAfter(k int, weak bool) int {
 	t := s.text
-	i := k
-	sep, far, strong := false, false, weak
-	// A quoted key in a config snippet: "password": "X", 'pass' = 'X'.
-	if i+1 < len(t) && (t[i] == '"' || t[i] == '\'') && (t[i+1] == ':' || t[i+1] == '=' || t[i+1] == ' ') {
-		i++
+	ps := s.passwordSeparator(k, weak)
+	if ps.i < 0 {
+		return 0
 	}
-	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
-		i++
-	}
+	i := s.skipPasswordFillers(ps.i, ps.sep)
 	if i >= len(t) {
 		return 0
 	}
-	switch {
-	case weak:
-		// "my login is X": a login name after ':' is usually the user name.
-		we := i
-		for we < len(t) && isAlpha(t[we]) {
-			we++
-		}
-		if !lowerWordIs(t[i:we], "is", "was") {
-			return 0
-		}
-		i, sep = we, true
-	case t[i] == ':' || t[i] == '=' || t[i] == '-' && i+1 < len(t) && t[i+1] == ' ':
-		i++
-		sep = true
-	default:
-		we := i
-		for we < len(t) && isAlpha(t[we]) {
-			we++
-		}
-		switch {
-		case lowerWordIs(t[i:we], "is", "was", "wordt", "luidt", "becomes", "equals", "reads", "are", "zijn"):
-			i, sep = we, true
-			if i < len(t) && t[i] == ':' {
-				i++
-			}
-		case !weak && we < len(t) && t[we] == ' ' && lowerWordIs(t[i:we], "to", "naar", "into"):
-			// "reset my password to X", "wachtwoord gewijzigd naar X": only a secret-looking token.
-			i, sep, strong = we, true, true
-		case weak:
-			return 0
-		default:
-			// "password for the portal is X", "wachtwoord van mijn account: X".
-			if k2 := s.passwordSep(i); k2 > 0 {
-				i, sep, far = k2, true, true
-			}
-		}
-	}
-	// Optional "now", "nu", "still", "gewoon" after the separator.
-	for n := 0; n < 2 && sep; n++ {
-		k2 := i
-		for k2 < len(t) && t[k2] == ' ' {
-			k2++
-		}
-		we := k2
-		for we < len(t) && isAlpha(t[we]) {
-			we++
-		}
-		if we < len(t) && t[we] == ' ' && lowerWordIs(t[k2:we], "now", "nu", "still", "nog", "gewoon", "just", "currently", "simply", "set", "changed", "to", "naar", "gewijzigd", "veranderd") {
-			i = we
-			continue
-		}
-		break
-	}
-	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
-		i++
-	}
-	if i >= len(t) {
-		return 0
-	}
-	// Quoted secret.
 	if q, ql := openQuote(t, i); q != "" {
 		st := i + ql
 		end := strings.Index(t[st:min(len(t), st+80)], q)
@@ -336,16 +279,113 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 		s.add(st, st+end, Password, 0.97, "password.quoted", "quoted secret after a password word")
 		return st + end + len(q)
 	}
-	st := i + placeholderLen(t, i) // "[PASSWORD]x": a rendered value is not part of a new one
+	st, e := passwordToken(t, i)
+	if e-st < 3 || rendered(t, st, e) {
+		return 0
+	}
+	if !s.secretShape(t[st:e], ps, weak) {
+		return 0
+	}
+	conf := float32(0.95)
+	if !ps.sep {
+		conf = 0.85
+	}
+	s.add(st, e, Password, conf, "password.keyword", "secret after a password word")
+	return e
+}
+
+// pwSep is what stands between a password keyword and its secret.
+type pwSep struct {
+	i      int  // where the secret (or a filler word) starts; -1: no secret follows
+	sep    bool // an explicit separator: ':', '=', "is", "to"
+	far    bool // the separator came after other words ("password for the portal is")
+	strong bool // only a secret-looking token counts (weak keywords, "reset my password to X")
+}
+
+// passwordSeparator reads the separator after a password keyword ending at k.
+func (s *scanner) passwordSeparator(k int, weak bool) pwSep {
+	t := s.text
+	i := k
+	ps := pwSep{i: -1, strong: weak}
+	// A quoted key in a config snippet: "password": "X", 'pass' = 'X'.
+	if i+1 < len(t) && (t[i] == '"' || t[i] == '\'') && (t[i+1] == ':' || t[i+1] == '=' || t[i+1] == ' ') {
+		i++
+	}
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
+	}
+	if i >= len(t) {
+		return ps
+	}
+	we := i
+	for we < len(t) && isAlpha(t[we]) {
+		we++
+	}
+	switch {
+	case weak:
+		// "my login is X": a login name after ':' is usually the user name.
+		if !s.inSet(setPwWeakIs, t[i:we]) {
+			return ps
+		}
+		i, ps.sep = we, true
+	case t[i] == ':' || t[i] == '=' || t[i] == '-' && i+1 < len(t) && t[i+1] == ' ':
+		i++
+		ps.sep = true
+	case s.inSet(setPwIs, t[i:we]):
+		i, ps.sep = we, true
+		if i < len(t) && t[i] == ':' {
+			i++
+		}
+	case we < len(t) && t[we] == ' ' && s.inSet(setPwTo, t[i:we]):
+		// "reset my password to X", "wachtwoord gewijzigd naar X": only a secret-looking token.
+		i, ps.sep, ps.strong = we, true, true
+	default:
+		// "password for the portal is X", "wachtwoord van mijn account: X".
+		if k2 := s.passwordSep(i); k2 > 0 {
+			i, ps.sep, ps.far = k2, true, true
+		}
+	}
+	ps.i = i
+	return ps
+}
+
+// skipPasswordFillers skips "now", "nu", "still", "gewoon" after a separator, and the spaces
+// before the secret.
+func (s *scanner) skipPasswordFillers(i int, sep bool) int {
+	t := s.text
+	for n := 0; n < 2 && sep; n++ {
+		k2 := i
+		for k2 < len(t) && t[k2] == ' ' {
+			k2++
+		}
+		we := k2
+		for we < len(t) && isAlpha(t[we]) {
+			we++
+		}
+		if we < len(t) && t[we] == ' ' && s.inSet(setPwFiller, t[k2:we]) {
+			i = we
+			continue
+		}
+		break
+	}
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// passwordToken returns the bounds of the unquoted secret starting at i: the whole token,
+// however long (a cap would leave the tail of a long secret readable), without sentence
+// punctuation at its end and without a rendered value glued to it.
+func passwordToken(t string, i int) (int, int) {
+	st := i + renderedLen(t, i) // "[PASSWORD]x": a rendered value is not part of a new one
 	e := st
-	// The whole token, however long: a cap would leave the tail of a long secret readable.
 	for e < len(t) && t[e] > ' ' && t[e] != '<' && !(t[e] == '&' && htmlSpace(t, e)) {
 		e++
 	}
 	for e > st && e < len(t) && !utf8.RuneStart(t[e]) {
 		e--
 	}
-	// Sentence punctuation at the end is not part of the secret.
 	for e > st {
 		c := t[e-1]
 		if c == '.' || c == ',' || c == ';' || c == ':' || c == '?' || c == ')' || c == '"' || c == '\'' {
@@ -357,125 +397,37 @@ func (s *scanner) passwordAfter(k int, weak bool) int {
 	if p, _ := renderedIn(t, st, e); p >= 0 {
 		e = p // "AREPASSWORD:3f9a0c1d2e4b": the value ends where a rendered pseudonym starts
 	}
-	if p := strings.IndexByte(t[st:e], '['); p >= 0 && placeholderLen(t, st+p) > 0 {
+	if p := strings.IndexByte(t[st:e], '['); p >= 0 && renderedLen(t, st+p) > 0 {
 		e = st + p // "0=[API_KEY]": or a placeholder
 	}
-	if e-st < 3 || rendered(t, st, e) {
-		return 0
-	}
-	tok := t[st:e]
-	var up, lo, dig, other int
-	for i := 0; i < len(tok); i++ {
-		c := tok[i]
-		switch {
-		case isUpper(c):
-			up++
-		case isLower(c):
-			lo++
-		case isDigit(c):
-			dig++
-		default:
-			other++
-		}
-	}
-	if s.e.lexOf(tok)&(kStop|kNotSecret) != 0 {
-		return 0
+	return st, e
+}
+
+// secretShape reports whether tok looks like a secret rather than a word, given the
+// separator before it.
+func (s *scanner) secretShape(tok string, ps pwSep, weak bool) bool {
+	up, lo, dig, other := byteKinds(tok)
+	if s.lexOf(tok)&(kStop|kNotSecret) != 0 {
+		return false
 	}
 	// Mixed case inside the word (EkXzMBCCBF, yJpEyQbJx): a random secret, not a word.
 	innerUp := lo > 0 && up > 0 && (up > 1 || !isUpper(tok[0])) && len(tok) >= 6
-	if strong && dig == 0 && other == 0 && !innerUp {
-		return 0
+	plain := dig == 0 && other == 0 && !innerUp
+	if ps.strong && plain {
+		return false
 	}
 	if weak {
 		if at := strings.IndexByte(tok, '@'); at >= 0 && strings.IndexByte(tok[at:], '.') > 0 {
-			return 0 // an e-mail address as the login name
+			return false // an e-mail address as the login name
 		}
 	}
-	if dig == 0 && other == 0 && !innerUp {
-		if !sep || far || up == 0 && len(tok) < 5 {
-			return 0
-		}
-		if up == 0 || up == 1 && isUpper(tok[0]) {
-			// A plain word: only after an explicit ':'/'=' or "is".
-			if !sep {
-				return 0
-			}
-		}
-	}
-	conf := float32(0.95)
-	if !sep {
-		conf = 0.85
-	}
-	s.add(st, e, Password, conf, "password.keyword", "secret after a password word")
-	return e
-}
-
-// rendered reports whether t[st:e] is a value Policy.Render wrote: a placeholder ("[PASSWORD]")
-// or a pseudonym ("PASSWORD:3f9a0c1d2e4b"), or the digest part of one.
-func rendered(t string, st, e int) bool {
-	return placeholderLen(t[:e], st) == e-st || renderedBefore(t, st, e)
-}
-
-// placeholderLen returns the length of a rendered value ("[PERSON]" or "PERSON:3f9a0c1d2e4b") at t[i:],
-// or 0.
-func placeholderLen(t string, i int) int {
-	if i < len(t) && t[i] == '[' {
-		if k := strings.IndexByte(t[i:min(len(t), i+20)], ']'); k > 1 && Type(t[i+1:i+k]).Valid() {
-			return k + 1
-		}
-		return 0
-	}
-	j := i
-	for j < len(t) && t[j] > ' ' && j-i < 64 {
-		j++
-	}
-	if e := renderedToken(t, i, j); e > 0 {
-		return e - i
-	}
-	return 0
-}
-
-// renderedBefore reports whether t[st:e] starts with the digest part of a rendered pseudonym whose
-// type name ends just before st ("PASSWORD:3f9a0c1d2e4b": PASSWORD reads as a keyword, the digest as its
-// value).
-func renderedBefore(t string, st, e int) bool {
-	if st < 2 || t[st-1] != ':' {
-		return false
-	}
-	for _, ty := range Types {
-		if ws := st - 1 - len(ty); ws >= 0 && t[ws:st-1] == string(ty) && renderedToken(t, ws, e) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// typeEndsAt reports whether a type name ("PERSON", "EMAIL_ADDRESS") ends at t[i].
-func typeEndsAt(t string, i int) bool {
-	if i < 2 || !isUpper(t[i-1]) {
-		return false // every type name ends in an upper-case letter
-	}
-	for _, ty := range Types {
-		if i >= len(ty) && t[i-len(ty):i] == string(ty) {
-			return true
-		}
-	}
-	return false
+	// A plain word: only after an explicit ':'/'=' or "is", near the keyword.
+	return !plain || ps.sep && !ps.far && (up > 0 || len(tok) >= 5)
 }
 
 // htmlSpace reports whether a non-breaking space entity (&nbsp;, &#160;) starts at t[i].
 func htmlSpace(t string, i int) bool {
 	return strings.HasPrefix(t[i:], "&nbsp;") || strings.HasPrefix(t[i:], "&#160;")
-}
-
-// lowerWordIs reports whether w equals one of the lower-case words ws, ignoring ASCII case.
-func lowerWordIs(w string, ws ...string) bool {
-	for _, x := range ws {
-		if equalFold(w, x) {
-			return true
-		}
-	}
-	return false
 }
 
 // passwordSep looks ahead from i over up to five lower-case words for "is",
@@ -502,8 +454,7 @@ func (s *scanner) passwordSep(i int) int {
 		if we == i || we-i > 14 {
 			return 0
 		}
-		switch t[i:we] {
-		case "is", "was", "luidt", "wordt", "becomes", "are", "zijn":
+		if s.inSet(setPwSepVerb, t[i:we]) {
 			return we
 		}
 		if we < len(t) && t[we] == ':' {

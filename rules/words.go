@@ -60,36 +60,16 @@ func startsUpper(t string, a int) bool {
 func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	t := s.text
 	we := j
-	if fl&^(cUpper|cLower|cHex) != 0 || a > 0 && !isAlpha(t[a]) {
-		we = wordEnd(t, a, j)
+	if fl&^(cUpper|cLower|cHex) != 0 || a > 0 && !isAlpha(t[a]) || j < len(t) && t[j] == '&' {
+		we = s.wordBounds(a, j, fl)
 	}
 	if we <= a {
 		return j
 	}
-	if we == j && j < len(t) && t[j] == '&' && apostEntity(t, j) > 0 {
-		we = wordEnd(t, a, min(len(t), a+64)) // O&#39;Brien: the scanner split the word at the entity
-	}
-	w := t[a:we]
 	upper := startsUpper(t, a)
-	var lx uint32
-	if upper || s.e.mayTrigger(w) {
-		lx = s.e.lexOf(w)
-	}
-	if lx == 0 && we-a > 8 && (t[we-1] == 'd' || t[we-1] == 't' || t[we-1] == 'D' || t[we-1] == 'T') {
-		lx = s.e.compoundClass(w)
-	}
-	if lx&kPassword != 0 && s.e.enabledAny(Password) {
-		if e := s.password(we); e > 0 {
-			return e
-		}
-	} else if lx&kLogin != 0 && s.e.enabledAny(Password) {
-		if e := s.passwordAfter(we, true); e > 0 {
-			return e
-		}
-	}
-	if we < len(t) && t[we] == '_' && s.e.enabledAny(Password) {
-		// Config keys: DB_PASSWORD=, smtp_pass =, mail_wachtwoord:.
-		if e := s.identPassword(we); e > 0 {
+	lx := s.wordClass(a, we, upper)
+	if lx&(kPassword|kLogin) != 0 || we < len(t) && t[we] == '_' {
+		if e := s.secretAfter(we, lx); e > 0 {
 			return e
 		}
 	}
@@ -98,20 +78,12 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 			return e
 		}
 	}
-	if lx&(kGreeting|kIntro) != 0 {
-		s.ctxOpen = lx&kGreeting != 0 && openingGreeting(w)
-		s.nameCtx = we
-		if we < len(t) && t[we] == '.' && (lx&kIntro != 0 || we-a <= 3) {
-			s.nameCtx = we + 1
-		}
-	}
-	if we-a == 3 && w == "—" && (a == 0 || t[a-1] == '\n' || t[a-1] == '>') {
-		s.nameCtx = we
+	if (lx&(kGreeting|kIntro) != 0 || we-a == 3) && s.nameIntro(a, we, lx) {
 		return j
 	}
 	if !upper {
 		// Lower-case chat: "hee gijs", "ik ben jorrit", "this is leighton", "Mr. da Silva".
-		if s.nameCtx >= 0 && a-s.nameCtx <= 8 || a >= 3 && t[a-1] == ' ' && maybeSelf(t, a) {
+		if s.nameCtx >= 0 && a-s.nameCtx <= 8 || a >= 3 && t[a-1] == ' ' && s.e.gates.maybeSelf(t, a) {
 			if e := s.lowerName(a, we, lx, sentStart); e > 0 {
 				return e
 			}
@@ -124,48 +96,105 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	if e := s.person(a, we, lx, sentStart); e > 0 {
 		return e
 	}
+	if e := s.personGuess(a, we, lx, sentStart); e > 0 {
+		return e
+	}
 	return j
 }
 
-// maybeSelf is a cheap filter for selfIntro: the word before the space at i-1 ends in
-// "ben", "am", "'m", "im", "is" or "'s".
-func maybeSelf(t string, i int) bool {
-	c, b := t[i-2], t[i-3]
-	switch c {
-	case 'n':
-		return i >= 4 && b == 'e' && t[i-4] == 'b'
-	case 'm':
-		return b == 'a' || b == '\'' || b == 'i'
-	case 's':
-		return b == 'i' || b == '\'' || b == 't' && i >= 4 && t[i-4] == 'i'
+// wordBounds returns the end of the word that starts the token t[a:j] when the token holds
+// more than ASCII letters or is followed by an entity (word only calls it then).
+func (s *scanner) wordBounds(a, j int, fl uint16) int {
+	t := s.text
+	we := j
+	if fl&^(cUpper|cLower|cHex) != 0 || a > 0 && !isAlpha(t[a]) {
+		we = wordEnd(t, a, j)
+	}
+	if we > a && we == j && j < len(t) && t[j] == '&' && apostEntity(t, j) > 0 {
+		we = wordEnd(t, a, min(len(t), a+64)) // O&#39;Brien: the scanner split the word at the entity
+	}
+	return we
+}
+
+// wordClass returns the lexicon classes of the word t[a:we]; lower-case words are looked up
+// only when they may be trigger words, and compounds ending in a password word count as one.
+func (s *scanner) wordClass(a, we int, upper bool) uint32 {
+	t := s.text
+	w := t[a:we]
+	var lx uint32
+	if upper || s.e.gates.mayTrigger(w) {
+		lx = s.lexOf(w)
+	}
+	if lx == 0 && we-a >= s.e.gates.compoundMin && s.e.gates.compoundLast[t[we-1]] && s.suffixIn(setPasswordCompound, w, 1) {
+		lx = kPassword // a compound: inlogwachtwoord, wifi-password
+	}
+	return lx
+}
+
+// secretAfter looks for a password after a password or login keyword, or after a config key
+// ending in one (DB_PASSWORD=, smtp_pass =, mail_wachtwoord:), that ends at we.
+func (s *scanner) secretAfter(we int, lx uint32) int {
+	t := s.text
+	if !s.e.enabledAny(Password) {
+		return 0
+	}
+	if lx&kPassword != 0 {
+		if e := s.password(we); e > 0 {
+			return e
+		}
+	} else if lx&kLogin != 0 {
+		if e := s.passwordAfter(we, true); e > 0 {
+			return e
+		}
+	}
+	if we < len(t) && t[we] == '_' {
+		return s.identPassword(we)
+	}
+	return 0
+}
+
+// nameIntro records a greeting or name intro ending at we as name context, and reports
+// whether the word is a dash that starts a signature line ("— Anna").
+func (s *scanner) nameIntro(a, we int, lx uint32) bool {
+	t := s.text
+	if lx&(kGreeting|kIntro) != 0 {
+		s.ctxOpen = lx&kGreeting != 0 && s.inSet(setOpeningGreeting, t[a:we])
+		s.nameCtx = we
+		if we < len(t) && t[we] == '.' && (lx&kIntro != 0 || we-a <= 3) {
+			s.nameCtx = we + 1
+		}
+	}
+	if we-a == 3 && t[a:we] == "—" && (a == 0 || t[a-1] == '\n' || t[a-1] == '>') {
+		s.nameCtx = we
+		return true
 	}
 	return false
 }
 
 // selfIntro reports whether the words before a (which follows a space) introduce the writer:
 // "ik ben", "I am", "I'm", "this is", "dit is", "it's", "hier is".
-func selfIntro(t string, a int) bool {
+func (s *scanner) selfIntro(t string, a int) bool {
 	p := a - 1
 	ws := p
-	for ws > 0 && p-ws < 5 && (isAlpha(t[ws-1]) || t[ws-1] == '\'') {
+	for ws > 0 && p-ws < s.e.gates.selfBack && (isAlpha(t[ws-1]) || t[ws-1] == '\'') {
 		ws--
 	}
 	w1 := t[ws:p]
-	if lowerWordIs(w1, "i'm", "im", "it's", "its") {
+	if s.inSet(setSelfShort, w1) {
 		return true
 	}
-	if !lowerWordIs(w1, "ben", "am", "is") || ws < 2 || t[ws-1] != ' ' {
+	if !s.inSet(setSelfVerb, w1) || ws < 2 || t[ws-1] != ' ' {
 		return false
 	}
 	p = ws - 1
 	w0s := p
-	for w0s > 0 && p-w0s < 5 && isAlpha(t[w0s-1]) {
+	for w0s > 0 && p-w0s < s.e.gates.subjectBack && isAlpha(t[w0s-1]) {
 		w0s--
 	}
 	if w0s > 0 && isNameByte(t[w0s-1]) {
 		return false
 	}
-	return lowerWordIs(t[w0s:p], "ik", "i", "this", "dit", "it", "hier", "here")
+	return s.inSet(setSelfSubject, t[w0s:p])
 }
 
 // lowerName detects a lower-case given name (or a surname particle after a title) at t[a:we]
@@ -176,11 +205,11 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 	}
 	t := s.text
 	strong := s.nameCtxOK(a)
-	if !strong && !(a >= 3 && t[a-1] == ' ' && maybeSelf(t, a) && selfIntro(t, a)) {
+	if !strong && !(a >= 3 && t[a-1] == ' ' && s.e.gates.maybeSelf(t, a) && s.selfIntro(t, a)) {
 		return 0
 	}
 	if lx == 0 {
-		lx = s.e.lexOf(t[a:we])
+		lx = s.lexOf(t[a:we])
 	}
 	if lx&kParticle != 0 {
 		// Only right after a title: "Mr. da Silva", "heer van der Meer" (not "op naam van Jan").
@@ -193,14 +222,15 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 	if nk == 0 && strings.IndexByte(t[a:we], '-') > 0 {
 		nk = s.e.names.kind(t[a:we])
 	}
-	if we-a < 3 || nk&nameFirst == 0 || lx&(kStop|kNotName|kGreeting|kIntro|kPassword|kConnector|kNotSecret) != 0 {
+	if we-a < 3 || nk&nameFirst == 0 && !(lx == 0 && s.lowerGuess(a, we, strong)) ||
+		lx&(kStop|kNotName|kGreeting|kIntro|kPassword|kConnector|kNotSecret) != 0 {
 		return 0
 	}
 	end := we
 	if k, e := nextWord(t, we); k >= 0 && isLower(t[k]) {
-		if nlx := s.e.lexOf(t[k:e]); nameKind(nlx)&nameLast != 0 && nlx&(kStop|kNotName|kConnector) == 0 {
+		if nlx := s.lexOf(t[k:e]); nameKind(nlx)&nameLast != 0 && nlx&(kStop|kNotName|kConnector) == 0 {
 			end = e
-		} else if nlx == 0 && e-k >= 3 && (nameEnds(t, e) && (e >= len(t) || t[e] != '\n') || followWord(t, e, "again", "here", "hier", "weer")) {
+		} else if nlx == 0 && e-k >= 3 && (nameEnds(t, e) && (e >= len(t) || t[e] != '\n') || s.followWord(e, setLowerNameFollow)) {
 			// "hoi, met arjen mulderij.", "hey, rupert zhang again": an unknown word closing the
 			// introduction is the surname.
 			end = e
@@ -226,48 +256,19 @@ func (s *scanner) afterTitle(a int) bool {
 		return false
 	}
 	w := t[ws:p]
-	if colon && lowerWordIs(w, "naam", "name", "holder", "rekeninghouder", "accounthouder", "cardholder") {
+	if colon && s.inSet(setNameLabel, w) {
 		return true // a form label: "Naam: de Vries" (not "op naam van Jan")
 	}
-	return lowerWordIs(w, "mr", "mrs", "ms", "miss", "mx", "dr", "dhr", "mevr", "meneer", "mevrouw",
-		"heer", "mw", "prof", "sir", "madam", "madame", "dear", "beste", "geachte", "hr", "fam", "familie", "family",
-		"t.n.v", "tnv")
+	return s.inSet(setTitle, w)
 }
 
 // labelWord reports whether w is a label such as "Klantnummer", "Zendingnummer", "Postcode":
 // a capitalised word after a name that ends the name.
-func labelWord(w string) bool {
-	n := len(w)
-	for _, suf := range [...]string{"nummer", "number", "code", "adres", "datum", "naam", "nr"} {
-		if n > len(suf) && hasPrefixFold(w[n-len(suf):], suf) {
-			return true
-		}
-	}
-	return false
-}
-
-// compoundClass finds password keywords inside compounds (inlogwachtwoord, wifi-password).
-func (e *Engine) compoundClass(w string) uint32 {
-	n := len(w)
-	for _, suf := range [...]string{"wachtwoord", "password", "paswoord", "passwort"} {
-		if n > len(suf) && hasPrefixFold(w[n-len(suf):], suf) {
-			return kPassword
-		}
-	}
-	return 0
-}
+func (s *scanner) labelWord(w string) bool { return s.suffixIn(setLabelSuffix, w, 1) }
 
 // enabledAny reports whether t is enabled for at least some locale.
 func (e *Engine) enabledAny(t Type) bool {
-	switch t {
-	case Password:
-		return !e.disabled[7]
-	case Person:
-		return !e.disabled[9]
-	case Address:
-		return !e.disabled[10]
-	}
-	return !e.disabled[typeIndex(t)]
+	return !e.anyOff || !e.disabled[typeIndex(t)]
 }
 
 // nextWord skips one or more spaces after i (not line breaks) and returns the
@@ -291,7 +292,7 @@ func nextWord(t string, i int) (int, int) {
 		}
 	}
 	e := wordEnd(t, k, min(len(t), k+64))
-	if e <= k || e < len(t) && (t[e] == ':' || t[e] == '_') && isUpper(t[k]) && placeholderLen(t, k) > 0 {
+	if e <= k || e < len(t) && (t[e] == ':' || t[e] == '_') && isUpper(t[k]) && renderedLen(t, k) > 0 {
 		return -1, -1 // no word, or a pseudonym Render wrote ("ADDRESS:3f9a0c1d2e4b")
 	}
 	return k, e
@@ -316,14 +317,14 @@ func (s *scanner) lexAt(k, e int) uint32 {
 		if n := apostEntity(t, k); n > 0 && e-k-n == 1 {
 			switch lower(t[e-1]) {
 			case 't':
-				return s.e.lexOf("'t")
+				return s.lexOf("'t")
 			case 's':
-				return s.e.lexOf("'s")
+				return s.lexOf("'s")
 			}
 		}
 		return 0
 	}
-	return s.e.lexOf(t[k:e])
+	return s.lexOf(t[k:e])
 }
 
 // nameCtxOK reports whether a name-introducing word ends just before a:
@@ -359,7 +360,7 @@ func (s *scanner) nameCtxOK(a int) bool {
 		if k == i {
 			return false
 		}
-		if !lowerWordIs(gap[i:k], "is", "was", "ben", "am", "heet", "called", "s", "met", "with", "van", "to", "je", "you", "u") && s.e.lexOf(gap[i:k])&(kGreeting|kIntro) == 0 {
+		if !s.inSet(setNameGap, gap[i:k]) && s.lexOf(gap[i:k])&(kGreeting|kIntro) == 0 {
 			return false
 		}
 		i = k - 1
@@ -402,42 +403,14 @@ func (s *scanner) followedByEmail(i int) bool {
 // person detects a person name starting with the capitalised word t[a:we].
 // It returns the end of the name, or 0.
 func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
-	if !s.e.enabledAny(Person) {
+	if !s.e.enabledAny(Person) || s.monthBeforeDay(we, lx) {
 		return 0
 	}
 	t := s.text
-	if lx>>kMonthShift&0xf != 0 {
-		// "Sep. 3", "Jun 12": a month abbreviation before a day number is not a name.
-		k := we
-		if k < len(t) && t[k] == '.' {
-			k++
-		}
-		if k+1 < len(t) && t[k] == ' ' && isDigit(t[k+1]) {
-			return 0
-		}
-	}
 	w := t[a:we]
-	ns := s.e.names
-	nk := nameKind(lx)
-	if nk == 0 && strings.IndexByte(w, '-') > 0 {
-		nk = ns.kind(w)
-	}
-	strong := s.nameCtxOK(a)
-	if strong && s.ctxOpen && strings.IndexByte(t[s.nameCtx:a], '\n') >= 0 {
-		// "Good afternoon,\n\nConnection from ...": after an opening greeting the next line
-		// starts the message; only list names count there.
-		strong = false
-	}
-	if !strong && nk == 0 && lx&^(7<<kNameShift) == 0 && a >= 3 && t[a-1] == ' ' && maybeSelf(t, a) && selfIntro(t, a) && selfNameEnd(t, we) {
-		// "Ik ben Marek van de klantenservice", "hi its Marek here".
-		strong = true
-	}
-	if nk == 0 && (clearStreet(w) || orgWord(w)) {
+	r := nameRun{a: a, we: we, lx: lx, end: we, parts: 1, nk: s.nameKindOf(w, lx)}
+	if r.nk == 0 && (s.clearStreet(w) || s.orgWord(w)) {
 		return 0 // "Dr. Lelylaan", "Medewerker Debiteurenbeheer": a street or a department, not a surname
-	}
-	if !strong && nk == 0 && lx&(kStop|kNotName|kGreeting|kIntro) == 0 && lastWordAfterBang(t, a, we) {
-		// "Fijne dag nog! Romeo", "Have a great day! Cody": a name ending the message after a sign-off.
-		strong = true
 	}
 	if we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && strings.IndexByte(t[we:min(len(t), we+48)], '@') >= 0 {
 		// "From: "Bainbridge, Josephine" <j@...>", "Van: Jan Smit [mailto:...]".
@@ -445,173 +418,322 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 			return e
 		}
 	}
-	if lx&kParticle != 0 && strong && nk == 0 {
-		// "mevrouw De Jong", "heer Van der Meer", "Mr. da Silva": a particle starts the surname.
-		pe := we
-		for np := 0; np < 3; np++ {
-			k, e := nextWord(t, pe)
-			if k < 0 || inAddressToken(t, e) {
-				break
-			}
-			klx := s.lexAt(k, e)
-			if klx&kParticle != 0 && !startsUpper(t, k) {
-				pe = e
-				continue
-			}
-			if startsUpper(t, k) && klx&(kStop|kNotName|kGreeting|kIntro) == 0 {
-				s.add(a, e, Person, 0.85, "person.names", "surname with particle after a title")
-				s.nameCtx = -1
-				return e
-			}
-			break
-		}
-		if !upperAt(t, a) {
-			return 0
+	if r.nk == 0 && lx&(kStop|kNotName|kGreeting) != 0 && lx&kParticle == 0 {
+		return 0 // a common word that is no name: personStartOK refuses it in any context
+	}
+	r.strong = s.personContext(a, we, lx, r.nk)
+	if lx&kParticle != 0 && r.strong && r.nk == 0 {
+		if e := s.titleParticle(a, we); e != 0 || !upperAt(t, a) {
+			return max(e, 0)
 		}
 	}
-	if lx&(kStop|kNotName|kGreeting) != 0 && !(nk&nameFirst != 0 && strong) {
-		// Common words can still be names after a greeting ("Hoi Roos"), but not on their own.
-		if nk == 0 || !strong {
-			return 0
-		}
-	}
-	if lx&kIntro != 0 && nk == 0 {
+	if !s.personStartOK(&r) {
 		return 0
 	}
 	if we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.') {
-		return s.initials(a, we, strong)
+		return s.initials(a, we, r.strong)
 	}
-	if e := s.lastFirst(a, we, nk, strong); e > 0 {
+	if e := s.lastFirst(a, we, r.nk, r.strong); e > 0 {
 		return e
 	}
-	title := strong && s.nameCtx > 0 && s.e.lexOf(trimDots(t[max(0, s.lastWordStart(s.nameCtx)):s.nameCtx]))&kIntro != 0
-	ok := false
-	var conf float32
-	switch {
-	case nk&nameFirst != 0 && nk&nameAmbig == 0:
-		ok, conf = true, 0.8
-	case nk&nameFirst != 0:
-		ok, conf = strong, 0.8
-	case strong && (nk&nameLast != 0 || title):
-		ok, conf = true, 0.85
-	case strong && we-a >= 2 && lx == 0 && !orgWord(w):
-		ok, conf = true, 0.75
+	s.personFirst(&r)
+	if !s.personExtend(&r) {
+		return 0
 	}
-	// Extend over particles and further capitalised name parts.
-	end := we
-	parts := 1
-	for parts < 4 {
-		k, e := nextWord(t, end)
+	return s.personEmit(&r, sentStart)
+}
+
+// nameRun is a person-name candidate while person builds it.
+type nameRun struct {
+	a, we  int     // the first word
+	lx     uint32  // its lexicon classes
+	nk     uint8   // its name kinds
+	strong bool    // name context before it (greeting, title, "my name is")
+	ok     bool    // the words so far make a name
+	conf   float32 // the confidence so far
+	end    int     // the end of the name so far
+	parts  int     // the number of name parts so far
+}
+
+// monthBeforeDay reports whether the word ending at we is a month abbreviation before a day
+// number ("Sep. 3", "Jun 12"), which is not a name.
+func (s *scanner) monthBeforeDay(we int, lx uint32) bool {
+	if lx>>kMonthShift&0xf == 0 {
+		return false
+	}
+	t := s.text
+	k := we
+	if k < len(t) && t[k] == '.' {
+		k++
+	}
+	return k+1 < len(t) && t[k] == ' ' && isDigit(t[k+1])
+}
+
+// nameKindOf returns the name kinds of w from its lexicon entry, or from the name lists
+// for a hyphenated name (Anne-Wil).
+func (s *scanner) nameKindOf(w string, lx uint32) uint8 {
+	nk := nameKind(lx)
+	if nk == 0 && strings.IndexByte(w, '-') > 0 {
+		nk = s.e.names.kind(w)
+	}
+	if nk == 0 && lx == 0 && len(w) <= 24 && strings.IndexByte(w, 0xc3) >= 0 {
+		// "Jérôme", "Hélène": the name lists may hold the name without its accents.
+		var buf [24]byte
+		if f, ok := foldAccents(w, buf[:0]); ok {
+			nk = nameKind(lexGet(&s.e.lexTab, f, s.lang))
+		}
+	}
+	return nk
+}
+
+// foldAccents writes w with the accented Latin-1 letters (U+00C0-U+00FF) replaced by their
+// base letters into buf, and reports whether it replaced any.
+func foldAccents(w string, buf []byte) ([]byte, bool) {
+	const base = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty"
+	folded := false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c == 0xc3 && i+1 < len(w) && w[i+1] >= 0x80 && w[i+1] <= 0xbf {
+			buf = append(buf, base[w[i+1]-0x80])
+			folded = true
+			i++
+			continue
+		}
+		buf = append(buf, c)
+	}
+	return buf, folded
+}
+
+// personContext reports whether the capitalised word t[a:we] stands where a name is expected:
+// after a greeting or name intro on the same line, after a self-introduction ("Ik ben Marek van
+// de klantenservice", "hi its Marek here"), or alone after a sign-off ("Fijne dag nog! Romeo").
+func (s *scanner) personContext(a, we int, lx uint32, nk uint8) bool {
+	t := s.text
+	strong := s.nameCtxOK(a)
+	if strong && s.ctxOpen && strings.IndexByte(t[s.nameCtx:a], '\n') >= 0 {
+		// "Good afternoon,\n\nConnection from ...": after an opening greeting the next line
+		// starts the message; only list names count there.
+		strong = false
+	}
+	if !strong && nk == 0 && lx&^(7<<kNameShift) == 0 && a >= 3 && t[a-1] == ' ' && s.e.gates.maybeSelf(t, a) &&
+		s.selfIntro(t, a) && s.selfNameEnd(t, we) {
+		strong = true
+	}
+	if !strong && nk == 0 && lx&(kStop|kNotName|kGreeting|kIntro) == 0 && lastWordAfterBang(t, a, we) {
+		strong = true
+	}
+	return strong
+}
+
+// titleParticle handles a particle that starts the surname after a title ("mevrouw De Jong",
+// "heer Van der Meer", "Mr. da Silva"). It returns the end of the name, -1 when the
+// particles lead nowhere and the word is not capitalised, or 0 to go on.
+func (s *scanner) titleParticle(a, we int) int {
+	t := s.text
+	pe := we
+	for np := 0; np < 3; np++ {
+		k, e := nextWord(t, pe)
+		if k < 0 || inAddressToken(t, e) {
+			break
+		}
+		klx := s.lexAt(k, e)
+		if klx&kParticle != 0 && !startsUpper(t, k) {
+			pe = e
+			continue
+		}
+		if startsUpper(t, k) && klx&(kStop|kNotName|kGreeting|kIntro) == 0 {
+			s.add(a, e, Person, 0.85, "person.names", "surname with particle after a title")
+			s.nameCtx = -1
+			return e
+		}
+		break
+	}
+	if !upperAt(t, a) {
+		return -1
+	}
+	return 0
+}
+
+// personStartOK rejects a first word that is a common word, a greeting or a name intro
+// unless context makes it a name ("Hoi Roos").
+func (s *scanner) personStartOK(r *nameRun) bool {
+	if r.we-r.a >= 2 && isUpper(s.text[r.a+1]) && !r.strong && allCaps(s.text[r.a:r.we]) {
+		return false // an acronym that is also a name: "MAC address", "JAN", "ROSE"
+	}
+	if r.lx&(kStop|kNotName|kGreeting) != 0 && !(r.nk&nameFirst != 0 && r.strong) {
+		if r.nk == 0 || !r.strong {
+			return false
+		}
+	}
+	return r.lx&kIntro == 0 || r.nk != 0
+}
+
+// personFirst decides whether the first word alone is a name, and with what confidence.
+func (s *scanner) personFirst(r *nameRun) {
+	t := s.text
+	title := r.strong && s.nameCtx > 0 && s.lexOf(trimDots(t[max(0, s.lastWordStart(s.nameCtx)):s.nameCtx]))&kIntro != 0
+	switch nk := r.nk; {
+	case nk&nameFirst != 0 && nk&nameAmbig == 0:
+		r.ok, r.conf = true, 0.8
+	case nk&nameFirst != 0:
+		r.ok, r.conf = r.strong, 0.8
+	case r.strong && (nk&nameLast != 0 || title):
+		r.ok, r.conf = true, 0.85
+	case r.strong && r.we-r.a >= 2 && r.lx == 0 && !s.orgWord(t[r.a:r.we]):
+		r.ok, r.conf = true, 0.75
+	}
+}
+
+// personExtend extends the name over particles and further capitalised name parts. It
+// returns false when the candidate turns out not to be a name.
+func (s *scanner) personExtend(r *nameRun) bool {
+	t := s.text
+	for r.parts < 4 {
+		k, e := nextWord(t, r.end)
 		if k < 0 || inAddressToken(t, e) {
 			break // "Joan b@example.org": the next word is an address's local part
 		}
-		// Particles: "van der", "de", "van 't".
-		pk, pe := k, e
-		np := 0
-		for np < 3 && pe > pk && (s.lexAt(pk, pe)&kParticle != 0 && !startsUpper(t, pk) || capParticle(t[pk:pe])) {
-			np++
-			k2, e2 := nextWord(t, pe)
-			if k2 < 0 {
-				break
-			}
-			pk, pe = k2, e2
-		}
-		if np > 0 {
-			if pk >= 0 && pe > pk && startsUpper(t, pk) && nameKind(s.e.lexOf(t[pk:pe])) == 0 && clearStreet(t[pk:pe]) {
-				return 0 // "Johan de Wittlaan", "Jan van Galenstraat": a street named after a person
-			}
-			if pk < 0 || pe <= pk || !startsUpper(t, pk) || s.e.lexOf(t[pk:pe])&(kStop|kNotName) != 0 {
-				break
-			}
-			end = pe
-			parts++
-			if !ok {
-				ok, conf = nk&nameFirst != 0 || strong, 0.85
-				if !ok {
-					return 0
-				}
-			}
+		switch s.particleRun(r, k, e) {
+		case notAName:
+			return false
+		case particleName:
 			continue
-		}
-		if !startsUpper(t, k) {
-			break
-		}
-		nw := t[k:e]
-		nlx := s.e.lexOf(nw)
-		nnk := nameKind(nlx)
-		if nnk == 0 && strings.IndexByte(nw, '-') > 0 {
-			nnk = ns.kind(nw)
-		}
-		if nlx&(kStop|kNotName|kGreeting|kStreetType) != 0 && nnk&nameLast == 0 {
-			break
-		}
-		if s.e.isStreet(nw) && houseNumber(t, e) > 0 {
-			break
-		}
-		if nnk == 0 && !ok && !strong {
-			break
-		}
-		if nnk == 0 && nlx != 0 {
-			break
-		}
-		// An unknown capitalised word after a name is a surname unless it is a label ("Sofinummer:")
-		// or, without context, does not look like one.
-		if nnk == 0 && (e < len(t) && t[e] == ':' || labelWord(nw) || !ok && !strong && !nameEnds(t, e) && !surnameShape(nw)) {
-			break
-		}
-		if !ok {
-			if nk&nameLast != 0 && nnk&nameLast != 0 || nk != 0 && nnk&nameLast != 0 {
-				ok, conf = true, 0.85
-			} else if nk&nameFirst != 0 && nnk != 0 {
-				ok, conf = true, 0.8
-			} else {
-				break
+		case noParticle:
+			if s.nextNamePart(r, k, e) {
+				r.end = s.middleInitial(k, r.end)
+				continue
 			}
-		} else {
-			conf = max(conf, 0.9)
 		}
-		end = e
-		parts++
+		break
 	}
-	if !ok {
-		if nk != 0 && s.followedByEmail(we) {
-			ok, conf = true, 0.85
-		} else {
-			return 0
+	if r.end-r.a > 3 && t[r.end-1] == '.' && isUpper(t[r.end-2]) && t[r.end-3] == ' ' {
+		r.end-- // "Daniel R." with no family name after the initial: the name ends before the dot
+	}
+	if !r.ok {
+		if r.nk == 0 || !s.followedByEmail(r.we) {
+			return false
+		}
+		r.ok, r.conf = true, 0.85
+	}
+	return true
+}
+
+// What particleRun found after a name part.
+const (
+	noParticle   = iota // no particle: look for a capitalised name part
+	particleName        // particles and a capitalised word: the name goes on
+	particleStop        // particles not followed by a name part: the name ends
+	notAName            // the candidate is not a name
+)
+
+// particleRun extends the name over particles ("van der", "de", "van 't") and the
+// capitalised word after them, starting with the word t[k:e].
+func (s *scanner) particleRun(r *nameRun, k, e int) int {
+	t := s.text
+	pk, pe := k, e
+	np := 0
+	for np < 3 && pe > pk && (s.lexAt(pk, pe)&kParticle != 0 && !startsUpper(t, pk) || s.capParticle(t[pk:pe])) {
+		np++
+		k2, e2 := nextWord(t, pe)
+		if k2 < 0 {
+			break
+		}
+		pk, pe = k2, e2
+	}
+	if np == 0 {
+		return noParticle
+	}
+	if pk >= 0 && pe > pk && startsUpper(t, pk) && nameKind(s.lexOf(t[pk:pe])) == 0 && s.clearStreet(t[pk:pe]) {
+		return notAName // "Johan de Wittlaan", "Jan van Galenstraat": a street named after a person
+	}
+	if pk < 0 || pe <= pk || !startsUpper(t, pk) || s.lexOf(t[pk:pe])&(kStop|kNotName) != 0 {
+		return particleStop
+	}
+	r.end = pe
+	r.parts++
+	if !r.ok {
+		r.ok, r.conf = r.nk&nameFirst != 0 || r.strong, 0.85
+		if !r.ok {
+			return notAName
 		}
 	}
-	if parts == 1 && !strong && placeContext(t, a, we) {
+	return particleName
+}
+
+// nextNamePart extends the name over the capitalised word t[k:e] when it is a name part,
+// and reports whether it did.
+func (s *scanner) nextNamePart(r *nameRun, k, e int) bool {
+	t := s.text
+	if !startsUpper(t, k) {
+		return false
+	}
+	nw := t[k:e]
+	nlx := s.lexOf(nw)
+	nnk := s.nameKindOf(nw, nlx)
+	if nlx&(kStop|kNotName|kGreeting|kStreetType) != 0 && nnk&nameLast == 0 {
+		return false
+	}
+	if s.isStreet(nw) && s.houseNumber(t, e) > 0 {
+		return false
+	}
+	if nnk == 0 && (!r.ok && !r.strong || nlx != 0) {
+		return false
+	}
+	// An unknown capitalised word after a name is a surname unless it is a label ("Sofinummer:")
+	// or, without context, does not look like one.
+	if nnk == 0 && (e < len(t) && t[e] == ':' || s.labelWord(nw) || !r.ok && !r.strong && !nameEnds(t, e) && !s.surnameShape(nw)) {
+		return false
+	}
+	switch {
+	case r.ok:
+		r.conf = max(r.conf, 0.9)
+	case r.nk&nameLast != 0 && nnk&nameLast != 0 || r.nk != 0 && nnk&nameLast != 0:
+		r.ok, r.conf = true, 0.85
+	case r.nk&nameFirst != 0 && nnk != 0 && r.nk&nnk&nameAmbig == 0:
+		r.ok, r.conf = true, 0.8 // not two words that are both also common words ("Princess Royal")
+	default:
+		return false
+	}
+	r.end = e
+	r.parts++
+	return true
+}
+
+// personEmit reports the name unless it is a place or a brand, and returns its end or 0.
+func (s *scanner) personEmit(r *nameRun, sentStart bool) int {
+	t := s.text
+	if r.parts == 1 && !r.strong && s.placeContext(t, r.a, r.we) {
 		return 0 // "the outage in Raleigh", "your Columbus store": a place that is also a name
 	}
-	if parts >= 2 && end-a <= 24 && brandName(t[a:end]) {
-		return end // "Albert Heijn", "Douwe Egberts": a company named after a person
+	if r.parts >= 2 && r.end-r.a <= 24 && s.inSet(setBrand, t[r.a:r.end]) {
+		return r.end // "Albert Heijn", "Douwe Egberts": a company named after a person
 	}
-	if strong {
+	conf := r.conf
+	if r.strong {
 		conf = max(conf, 0.9)
 	}
-	if sentStart && !strong && parts == 1 && conf < 0.85 {
+	if sentStart && !r.strong && r.parts == 1 && conf < 0.85 {
 		conf = 0.7
 	}
-	s.add(a, end, Person, conf, "person.names", "name list and context")
+	s.add(r.a, r.end, Person, conf, "person.names", "name list and context")
 	s.nameCtx = -1
-	return end
+	return r.end
 }
 
 // placeContext reports whether the single capitalised word t[a:we] stands where a place does:
 // after "in", "te", "uit", "near", or before "store", "branch", "winkel", "filiaal".
-func placeContext(t string, a, we int) bool {
+func (s *scanner) placeContext(t string, a, we int) bool {
 	if a >= 3 && t[a-1] == ' ' {
 		p := a - 1
 		ws := p
-		for ws > 0 && p-ws < 5 && isLower(t[ws-1]) {
+		for ws > 0 && p-ws < s.e.gates.placeBack && isLower(t[ws-1]) {
 			ws--
 		}
-		if (ws == 0 || !isNameByte(t[ws-1])) && lowerWordIs(t[ws:p], "in", "te", "uit", "near", "nabij") {
+		if (ws == 0 || !isNameByte(t[ws-1])) && s.inSet(setPlaceBefore, t[ws:p]) {
 			return true
 		}
 	}
-	return followWord(t, we, "store", "shop", "branch", "office", "warehouse", "depot", "area", "winkel", "filiaal",
-		"vestiging", "magazijn", "airport", "station")
+	return s.followWord(we, setPlaceAfter)
 }
 
 // inAddressToken reports whether the word ending at e continues into an '@' within the same
@@ -632,9 +754,8 @@ func inAddressToken(t string, e int) bool {
 // capParticle reports whether w is a capitalised particle that joins a given name to a family name
 // ("Ibrahim Ben Youssef", "Samir El Amrani", "Anna Van der Berg"); the caller checks that a
 // capitalised family name follows.
-func capParticle(w string) bool {
-	return len(w) >= 2 && len(w) <= 3 && isUpper(w[0]) &&
-		lowerWordIs(w, "ben", "bin", "ibn", "abu", "el", "al", "ait", "van", "von", "de", "der", "den", "ter", "ten", "da", "di", "du", "le", "la")
+func (s *scanner) capParticle(w string) bool {
+	return len(w) >= 2 && len(w) <= 3 && isUpper(w[0]) && s.inSet(setCapParticle, w)
 }
 
 // lastFirst detects "Bakker, Anouk" and "Smith, J.": a family name (from the lists, or any
@@ -652,7 +773,7 @@ func (s *scanner) lastFirst(a, we int, nk uint8, strong bool) int {
 	switch {
 	case e-k == 1 && e < len(t) && t[e] == '.':
 		e++ // an initial
-	case nameKind(s.e.lexOf(t[k:e]))&nameFirst != 0 && s.e.lexOf(t[k:e])&(kStop|kNotName) == 0 && nameEnds(t, e):
+	case nameKind(s.lexOf(t[k:e]))&nameFirst != 0 && s.lexOf(t[k:e])&(kStop|kNotName) == 0 && nameEnds(t, e):
 	default:
 		return 0
 	}
@@ -680,10 +801,10 @@ func (s *scanner) nameBeforeEmail(a, we int, lx uint32) int {
 			nx++ // "Bainbridge, Josephine" <...>
 		}
 		k, e := nextWord(t, nx)
-		if k < 0 || !startsUpper(t, k) && s.e.lexOf(t[k:e])&kParticle == 0 {
+		if k < 0 || !startsUpper(t, k) && s.lexOf(t[k:e])&kParticle == 0 {
 			return 0
 		}
-		if s.e.lexOf(t[k:e])&(kStop|kNotName|kGreeting) != 0 && s.e.lexOf(t[k:e])&kParticle == 0 {
+		if s.lexOf(t[k:e])&(kStop|kNotName|kGreeting) != 0 && s.lexOf(t[k:e])&kParticle == 0 {
 			return 0
 		}
 		end = e
@@ -701,14 +822,14 @@ func (s *scanner) initials(a, we int, strong bool) int {
 	}
 	k, e := nextWord(t, end)
 	np := 0
-	for k >= 0 && np < 3 && s.e.lexOf(t[k:e])&kParticle != 0 && !startsUpper(t, k) {
+	for k >= 0 && np < 3 && s.lexOf(t[k:e])&kParticle != 0 && !startsUpper(t, k) {
 		np++
 		k, e = nextWord(t, e)
 	}
 	if k < 0 || !startsUpper(t, k) || e-k < 2 || inAddressToken(t, e) {
 		return 0
 	}
-	lx := s.e.lexOf(t[k:e])
+	lx := s.lexOf(t[k:e])
 	if lx&(kStop|kNotName|kGreeting) != 0 && nameKind(lx)&nameLast == 0 {
 		return 0
 	}
@@ -720,20 +841,13 @@ func (s *scanner) initials(a, we int, strong bool) int {
 	return e
 }
 
-// surnameSuffixes are endings typical of family names in the languages Veil sees.
-const surnameSuffixes = "sen son man mans ink stra sma ema inga enga huis kamp berg veld horst dijk stein ski ska " +
-	"wicz czyk oglu oğlu ini elli etti enko chuk yan ian poulos escu ović ovic ssen ers ens aoui ouri"
-
 // surnameShape reports whether w ends like a family name (Verbruggen, Kowalczyk, Alaoui).
-func surnameShape(w string) bool {
+func (s *scanner) surnameShape(w string) bool {
 	if len(w) < 5 {
 		return false
 	}
-	rest := surnameSuffixes
-	for rest != "" {
-		suf, tail, _ := strings.Cut(rest, " ")
-		rest = tail
-		if len(w) > len(suf)+1 && w[len(w)-len(suf):] == suf {
+	for _, x := range s.e.sets[setSurnameSuffix] {
+		if x.mask&s.mask != 0 && len(w) > len(x.w)+1 && w[len(w)-len(x.w):] == x.w {
 			return true
 		}
 	}
@@ -789,7 +903,7 @@ func (s *scanner) identPassword(i int) int {
 			i = e
 			continue
 		}
-		if s.e.lexOf(t[k:e])&kPassword == 0 {
+		if s.lexOf(t[k:e])&kPassword == 0 {
 			return 0
 		}
 		return s.password(e)
@@ -797,16 +911,9 @@ func (s *scanner) identPassword(i int) int {
 	return 0
 }
 
-// openingGreeting reports whether the greeting w opens a message (a name may follow on the same
-// line) rather than closing it (the name may follow on the next line).
-func openingGreeting(w string) bool {
-	return lowerWordIs(w, "hi", "hoi", "hallo", "hello", "hey", "hee", "hej", "dear", "beste", "geachte", "goedemorgen",
-		"goedemiddag", "goedenavond", "morning", "afternoon", "evening", "welkom", "welcome")
-}
-
 // selfNameEnd reports whether an unknown capitalised word after a self-introduction ends like a
 // name: punctuation, another capitalised word, or "van", "from", "here", "again".
-func selfNameEnd(t string, we int) bool {
+func (s *scanner) selfNameEnd(t string, we int) bool {
 	if nameEnds(t, we) {
 		return true
 	}
@@ -814,64 +921,15 @@ func selfNameEnd(t string, we int) bool {
 	if k < 0 {
 		return false
 	}
-	return isUpper(t[k]) || lowerWordIs(t[k:e], "van", "from", "here", "hier", "again", "weer", "speaking")
-}
-
-// brands are companies and brands named after people, written as "Given Family" (lower case).
-var brands = func() map[string]bool {
-	m := map[string]bool{}
-	for _, b := range strings.Split(`albert heijn|douwe egberts|jack wolfskin|tommy hilfiger|calvin klein|ralph lauren|
-hugo boss|ted baker|paul smith|michael kors|karl lagerfeld|jo malone|marc jacobs|john lewis|fred perry|ben sherman|
-kurt geiger|william hill|thomas cook|john deere|charles schwab|morgan stanley|goldman sachs|wells fargo|dow jones|
-harley davidson|rolls royce|aston martin|alfa romeo|mercedes benz|ernst young|warner bros|walt disney|estee lauder|
-vivienne westwood|stella mccartney|jimmy choo|tom ford|van haren|jan linders|hans anders|
-sherwin williams|john hancock|dr oetker|
-ray ban|dolce gabbana|louis vuitton|yves saint laurent|christian dior|coco chanel`, "|") {
-		if b = strings.TrimSpace(b); b != "" {
-			m[b] = true
-		}
-	}
-	return m
-}()
-
-// brandName reports whether the name n (words separated by single spaces) is a brand.
-func brandName(n string) bool {
-	var buf [24]byte
-	if len(n) > len(buf) {
-		return false
-	}
-	for i := 0; i < len(n); i++ {
-		buf[i] = lower(n[i])
-	}
-	return brands[string(buf[:len(n)])]
+	return isUpper(t[k]) || s.inSet(setSelfNameFollow, t[k:e])
 }
 
 // orgWord reports whether an unknown capitalised word is a department or job word rather than a
 // name ("Medewerker Debiteurenbeheer", "Afdeling Klantenzaken").
-func orgWord(w string) bool {
-	n := len(w)
-	if n < 8 {
-		return false
-	}
-	for _, suf := range [...]string{"beheer", "zaken", "dienst", "service", "contact", "administratie", "verkoop",
-		"inkoop", "planning", "ondersteuning", "advies", "afdeling", "centrum", "management", "support", "relaties"} {
-		if n > len(suf) && hasPrefixFold(w[n-len(suf):], suf) {
-			return true
-		}
-	}
-	return false
-}
+func (s *scanner) orgWord(w string) bool { return len(w) >= 8 && s.suffixIn(setOrgSuffix, w, 1) }
 
 // clearStreet reports whether w ends in an unambiguous Dutch street suffix (Lelylaan, Wittlaan).
-func clearStreet(w string) bool {
-	n := len(w)
-	for _, suf := range [...]string{"straat", "laan", "weg", "gracht", "plein", "singel", "kade", "steeg", "dreef"} {
-		if n >= len(suf)+3 && hasPrefixFold(w[n-len(suf):], suf) {
-			return true
-		}
-	}
-	return false
-}
+func (s *scanner) clearStreet(w string) bool { return s.suffixIn(setClearStreet, w, 3) }
 
 // lastWordAfterBang reports whether the word t[a:we] follows "! " and ends the message or its line.
 func lastWordAfterBang(t string, a, we int) bool {
@@ -883,10 +941,4 @@ func lastWordAfterBang(t string, a, we int) bool {
 		k++
 	}
 	return k == len(t) || t[k] == '\n'
-}
-
-// followWord reports whether the word after the space at i is one of ws.
-func followWord(t string, i int, ws ...string) bool {
-	k, e := nextWord(t, i)
-	return k >= 0 && lowerWordIs(t[k:e], ws...)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // scanner checks that a buffer is well-formed Avro binary for one schema
@@ -31,43 +32,94 @@ const (
 	kindUnion
 	kindMap
 	kindArray
+	kindEnum
+	kindFixed
 )
 
+// avroNode is one type of a parsed Avro schema. Named types (records, enums,
+// fixed) are shared by every reference to them, so the graph may be cyclic.
 type avroNode struct {
 	kind     avroKind
-	name     string      // field name in a record, for error messages
-	children []*avroNode // record fields, union branches, map values or array items
+	name     string      // full name of a named type
+	logical  string      // logicalType, e.g. timestamp-millis
+	fields   []avroField // record fields
+	children []*avroNode // union branches, map values or array items
+	symbols  []string    // enum symbols
+	size     int         // fixed size
+	def      any         // enum default symbol (JSON), when hasDef
+	hasDef   bool
 }
 
-// newScanner builds a scanner from the subset of Avro that the schemas of this
-// package use: primitives, records, unions, maps and arrays. Named type
-// references, enums and fixed are not supported.
+// avroField is a field of a record.
+type avroField struct {
+	name   string
+	typ    *avroNode
+	def    any // JSON default, when hasDef
+	hasDef bool
+}
+
+// maxSchemaDepth bounds the nesting of a schema and of a datum's named
+// types, so that neither parsing nor walking can exhaust the stack.
+const maxSchemaDepth = 64
+
+// newScanner builds a scanner from an Avro schema.
 func newScanner(schema []byte) (*scanner, error) {
-	var v any
-	if err := json.Unmarshal(schema, &v); err != nil {
-		return nil, fmt.Errorf("parsing schema: %w", err)
-	}
-	root, err := parseNode(v)
+	root, err := parseSchema(schema)
 	if err != nil {
 		return nil, err
 	}
 	return &scanner{root: root}, nil
 }
 
-func parseNode(v any) (*avroNode, error) {
+// parseSchema parses Avro schema JSON: primitives (with logical types),
+// records, enums, fixed, unions, maps, arrays and references to named types
+// defined earlier in the schema.
+func parseSchema(schema []byte) (*avroNode, error) {
+	var v any
+	if err := json.Unmarshal(schema, &v); err != nil {
+		return nil, fmt.Errorf("parsing schema: %w", err)
+	}
+	p := schemaParser{named: map[string]*avroNode{}}
+	return p.parse(v, "", 0)
+}
+
+type schemaParser struct {
+	named map[string]*avroNode
+}
+
+// fullName qualifies name with namespace unless it has a dot already.
+func fullName(name, namespace string) string {
+	if strings.Contains(name, ".") || namespace == "" {
+		return name
+	}
+	return namespace + "." + name
+}
+
+func (p *schemaParser) parse(v any, namespace string, depth int) (*avroNode, error) {
+	if depth > maxSchemaDepth {
+		return nil, fmt.Errorf("schema nested deeper than %d", maxSchemaDepth)
+	}
 	switch t := v.(type) {
 	case string:
-		k, ok := primitiveKinds(t)
-		if !ok {
-			return nil, fmt.Errorf("unsupported Avro type %q", t)
+		if k, ok := primitiveKinds(t); ok {
+			return &avroNode{kind: k}, nil
 		}
-		return &avroNode{kind: k}, nil
+		if n := p.named[fullName(t, namespace)]; n != nil {
+			return n, nil
+		}
+		if n := p.named[t]; n != nil {
+			return n, nil
+		}
+		return nil, fmt.Errorf("unknown Avro type %q", t)
 	case []any:
 		n := &avroNode{kind: kindUnion}
 		for _, b := range t {
-			c, err := parseNode(b)
+			c, err := p.parse(b, namespace, depth+1)
 			if err != nil {
 				return nil, err
+			}
+			if c.kind == kindUnion {
+				return nil, fmt.Errorf("union directly inside a union")
 			}
 			n.children = append(n.children, c)
 		}
@@ -78,39 +130,119 @@ func parseNode(v any) (*avroNode, error) {
 	case map[string]any:
 		typ, _ := t["type"].(string)
 		switch typ {
-		case "record":
-			fields, _ := t["fields"].([]any)
-			n := &avroNode{kind: kindRecord}
-			for i, f := range fields {
-				fm, ok := f.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("record field %d is not an object", i)
-				}
-				c, err := parseNode(fm["type"])
-				if err != nil {
-					return nil, fmt.Errorf("record field %d: %w", i, err)
-				}
-				c.name, _ = fm["name"].(string)
-				n.children = append(n.children, c)
-			}
-			return n, nil
+		case "record", "error", "enum", "fixed":
+			return p.parseNamed(t, typ, namespace, depth)
 		case "map", "array":
-			key := "values"
-			kind := kindMap
+			key, kind := "values", kindMap
 			if typ == "array" {
 				key, kind = "items", kindArray
 			}
-			c, err := parseNode(t[key])
+			c, err := p.parse(t[key], namespace, depth+1)
 			if err != nil {
 				return nil, err
 			}
 			return &avroNode{kind: kind, children: []*avroNode{c}}, nil
 		}
-		// A primitive, possibly with a logical type that does not change its
-		// binary encoding.
-		return parseNode(typ)
+		if _, ok := t["type"].(string); !ok {
+			// {"type": {...}} or {"type": [...]}: the type is nested.
+			return p.parse(t["type"], namespace, depth+1)
+		}
+		n, err := p.parse(typ, namespace, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if lt, _ := t["logicalType"].(string); knownLogical(n.kind, lt) {
+			// A primitive with a logical type: its binary encoding is the
+			// primitive's.
+			n = &avroNode{kind: n.kind, logical: lt}
+		}
+		return n, nil
 	}
 	return nil, fmt.Errorf("unsupported Avro schema element %T", v)
+}
+
+func (p *schemaParser) parseNamed(t map[string]any, typ, namespace string, depth int) (*avroNode, error) {
+	name, _ := t["name"].(string)
+	if name == "" {
+		return nil, fmt.Errorf("%s without a name", typ)
+	}
+	if ns, ok := t["namespace"].(string); ok && !strings.Contains(name, ".") {
+		namespace = ns
+	}
+	full := fullName(name, namespace)
+	if i := strings.LastIndexByte(full, '.'); i >= 0 {
+		namespace = full[:i]
+	}
+	if p.named[full] != nil {
+		return nil, fmt.Errorf("type %s defined twice", full)
+	}
+	n := &avroNode{name: full}
+	p.named[full] = n
+	switch typ {
+	case "enum":
+		n.kind = kindEnum
+		syms, _ := t["symbols"].([]any)
+		for _, s := range syms {
+			str, ok := s.(string)
+			if !ok {
+				return nil, fmt.Errorf("enum %s: symbol is not a string", full)
+			}
+			n.symbols = append(n.symbols, str)
+		}
+		if len(n.symbols) == 0 {
+			return nil, fmt.Errorf("enum %s has no symbols", full)
+		}
+		n.def, n.hasDef = t["default"]
+	case "fixed":
+		n.kind = kindFixed
+		size, ok := t["size"].(float64)
+		if !ok || size < 0 || size > 1<<20 || size != math.Trunc(size) {
+			return nil, fmt.Errorf("fixed %s: bad size", full)
+		}
+		n.size = int(size)
+		if lt, _ := t["logicalType"].(string); knownLogical(kindFixed, lt) {
+			n.logical = lt
+		}
+	default:
+		n.kind = kindRecord
+		fields, _ := t["fields"].([]any)
+		seen := map[string]bool{}
+		for i, f := range fields {
+			fm, ok := f.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("record %s: field %d is not an object", full, i)
+			}
+			fname, _ := fm["name"].(string)
+			if fname == "" || seen[fname] {
+				return nil, fmt.Errorf("record %s: field %d has no name or a duplicate one", full, i)
+			}
+			seen[fname] = true
+			c, err := p.parse(fm["type"], namespace, depth+1)
+			if err != nil {
+				return nil, fmt.Errorf("record %s field %s: %w", full, fname, err)
+			}
+			fd := avroField{name: fname, typ: c}
+			fd.def, fd.hasDef = fm["default"]
+			n.fields = append(n.fields, fd)
+		}
+	}
+	return n, nil
+}
+
+// knownLogical reports whether goavro decodes logical type lt on kind k to
+// a Go type of its own (time.Time, time.Duration, *big.Rat) and names its
+// union branch "<kind>.<lt>". Other logical types are ignored, as the
+// specification says, and read as the plain type.
+func knownLogical(k avroKind, lt string) bool {
+	switch lt {
+	case "timestamp-millis", "timestamp-micros", "time-micros":
+		return k == kindLong
+	case "time-millis", "date":
+		return k == kindInt
+	case "decimal":
+		return k == kindBytes || k == kindFixed
+	}
+	return false
 }
 
 func primitiveKinds(name string) (avroKind, bool) {
@@ -163,9 +295,10 @@ func (s *scanner) check(buf []byte, base int) error {
 }
 
 type walker struct {
-	buf  []byte
-	off  int
-	base int
+	buf   []byte
+	off   int
+	base  int
+	depth int // records entered
 }
 
 func (w *walker) fail(field, what string) error {
@@ -238,12 +371,28 @@ func (w *walker) walk(n *avroNode, field string) error {
 		}
 		return w.skip(field, size)
 	case kindRecord:
-		for _, c := range n.children {
-			if err := w.walk(c, c.name); err != nil {
+		w.depth++
+		defer func() { w.depth-- }()
+		if w.depth > maxSchemaDepth {
+			return w.fail(field, "records nested too deep")
+		}
+		for _, f := range n.fields {
+			if err := w.walk(f.typ, f.name); err != nil {
 				return err
 			}
 		}
 		return nil
+	case kindEnum:
+		i, err := w.varint(field, 5)
+		if err != nil {
+			return err
+		}
+		if i < 0 || i >= int64(len(n.symbols)) {
+			return w.fail(field, fmt.Sprintf("enum index %d out of range", i))
+		}
+		return nil
+	case kindFixed:
+		return w.skip(field, int64(n.size))
 	case kindUnion:
 		i, err := w.varint(field, 10)
 		if err != nil {

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 )
@@ -18,6 +19,18 @@ type CodecOption func(*codecConfig)
 type codecConfig struct {
 	writeIDs  map[Record]uint32
 	acceptIDs map[Record]map[uint32]bool
+	registry  *Registry
+}
+
+// WithRegistry makes FormatConfluent decoding resolve each input's schema id
+// in reg, cached, and decode with that writer schema resolved against this
+// package's (reader) schema: compatible changes by the producer (an added
+// field, a removed field with a default, a promoted type) are read; an
+// unknown id or an incompatible schema is an error wrapping ErrSchema, and a
+// registry that cannot be reached one wrapping ErrRegistryUnavailable.
+// Other formats ignore it.
+func WithRegistry(reg *Registry) CodecOption {
+	return func(c *codecConfig) { c.registry = reg }
 }
 
 // WithSchemaID sets the schema id written in the Confluent framing of
@@ -31,9 +44,8 @@ func WithSchemaID(r Record, id uint32) CodecOption {
 // records of type r in FormatConfluent; input framed with any other id is
 // malformed. It may be given more than once; the ids add up.
 //
-// By default any id is accepted: Veil does not talk to a schema registry, so
-// it cannot resolve an id to a writer schema, and decodes the Avro payload
-// with this package's schema of r. Writers must therefore use that schema (or
+// Without WithRegistry any id is accepted and the Avro payload is decoded
+// with this package's schema of r: writers must then use that schema (or
 // one with the identical binary encoding). Other formats ignore this option.
 func WithAcceptedSchemaIDs(r Record, ids ...uint32) CodecOption {
 	return func(c *codecConfig) {
@@ -53,6 +65,7 @@ type Codec struct {
 	format    Format
 	writeIDs  map[Record]uint32
 	acceptIDs map[Record]map[uint32]bool
+	registry  *Registry
 	avro      map[Record]*avroType // nil for FormatJSON
 }
 
@@ -75,7 +88,7 @@ func NewCodec(f Format, opts ...CodecOption) (*Codec, error) {
 			return nil, fmt.Errorf("accepted schema ids for unknown record type %q", string(r))
 		}
 	}
-	c := &Codec{format: f, writeIDs: cfg.writeIDs, acceptIDs: cfg.acceptIDs}
+	c := &Codec{format: f, writeIDs: cfg.writeIDs, acceptIDs: cfg.acceptIDs, registry: cfg.registry}
 	if f == FormatJSON {
 		return c, nil
 	}
@@ -102,23 +115,34 @@ type record interface {
 }
 
 func (c *Codec) encode(r Record, v record) ([]byte, error) {
+	return c.appendEncoded(nil, r, v)
+}
+
+// appendEncoded appends the encoding of v to dst.
+func (c *Codec) appendEncoded(dst []byte, r Record, v record) ([]byte, error) {
 	switch c.format {
 	case FormatJSON:
-		return v.toJSON()
+		if e, ok := v.(*RenderedEvent); ok {
+			return e.appendJSON(dst)
+		}
+		b, err := v.toJSON()
+		return append(dst, b...), err
 	case FormatAvro:
-		return c.avro[r].encode(nil, v.toAvro())
+		return c.avro[r].encode(dst, v.toAvro())
 	}
 	id, ok := c.writeIDs[r]
 	if !ok {
 		return nil, fmt.Errorf("no confluent schema id configured for %s", r)
 	}
-	buf := make([]byte, confluentHeader, 256)
-	buf[0] = confluentMagic
-	binary.BigEndian.PutUint32(buf[1:], id)
-	return c.avro[r].encode(buf, v.toAvro())
+	if dst == nil {
+		dst = make([]byte, 0, 256)
+	}
+	dst = append(dst, confluentMagic)
+	dst = binary.BigEndian.AppendUint32(dst, id)
+	return c.avro[r].encode(dst, v.toAvro())
 }
 
-func (c *Codec) decode(r Record, data []byte, v record) error {
+func (c *Codec) decode(ctx context.Context, r Record, data []byte, v record) error {
 	switch c.format {
 	case FormatJSON:
 		return v.fromJSON(data)
@@ -133,16 +157,24 @@ func (c *Codec) decode(r Record, data []byte, v record) error {
 		if ids := c.acceptIDs[r]; ids != nil && !ids[id] {
 			return fmt.Errorf("%w: schema id %d is not accepted for %s", ErrMalformed, id, r)
 		}
-		data = data[confluentHeader:]
 	case FormatAvro:
 	default:
 		return fmt.Errorf("unknown format %q", string(c.format))
 	}
-	base := 0
-	if c.format == FormatConfluent {
-		base = confluentHeader
+	var rd *avroReader
+	var err error
+	switch {
+	case c.format == FormatAvro:
+		rd, err = c.avro[r].decode(data, 0)
+	case c.registry == nil:
+		rd, err = c.avro[r].decode(data[confluentHeader:], confluentHeader)
+	default:
+		id := binary.BigEndian.Uint32(data[1:confluentHeader])
+		var w *writerType
+		if w, err = c.registry.writer(ctx, r, c.avro[r], id); err == nil {
+			rd, err = w.decode(data[confluentHeader:], confluentHeader)
+		}
 	}
-	rd, err := c.avro[r].decode(data, base)
 	if err != nil {
 		return err
 	}
@@ -152,14 +184,40 @@ func (c *Codec) decode(r Record, data []byte, v record) error {
 // DecodeEvent decodes a ConversationEvent and validates it. Its errors wrap
 // ErrMalformed or ErrInvalid and never quote the input.
 func (c *Codec) DecodeEvent(data []byte) (ConversationEvent, error) {
+	return c.DecodeEventContext(context.Background(), data)
+}
+
+// DecodeEventContext is DecodeEvent with a context for the registry lookup
+// of the input's schema id (see WithRegistry); its errors may also wrap
+// ErrSchema or ErrRegistryUnavailable.
+func (c *Codec) DecodeEventContext(ctx context.Context, data []byte) (ConversationEvent, error) {
+	if c.format == FormatJSON {
+		// Without the record interface of decode, e stays on the stack.
+		var e ConversationEvent
+		if err := e.decodeJSON(data); err != nil {
+			return ConversationEvent{}, fmt.Errorf("decoding %s: %w", RecordConversationEvent, err)
+		}
+		if err := c.validated(&e); err != nil {
+			return ConversationEvent{}, err
+		}
+		return e, nil
+	}
 	var e ConversationEvent
-	if err := c.decode(RecordConversationEvent, data, &e); err != nil {
+	if err := c.decode(ctx, RecordConversationEvent, data, &e); err != nil {
 		return ConversationEvent{}, fmt.Errorf("decoding %s: %w", RecordConversationEvent, err)
 	}
-	if err := e.Validate(); err != nil {
-		return ConversationEvent{}, fmt.Errorf("decoding %s: %w", RecordConversationEvent, err)
+	if err := c.validated(&e); err != nil {
+		return ConversationEvent{}, err
 	}
 	return e, nil
+}
+
+// validated returns the error of a decoded event that does not validate.
+func (c *Codec) validated(e *ConversationEvent) error {
+	if err := e.Validate(); err != nil {
+		return fmt.Errorf("decoding %s: %w", RecordConversationEvent, err)
+	}
+	return nil
 }
 
 // EncodeEvent encodes a ConversationEvent. It validates it first, so that it
@@ -179,7 +237,7 @@ func (c *Codec) EncodeEvent(e ConversationEvent) ([]byte, error) {
 // never quote the input.
 func (c *Codec) DecodeRendered(data []byte) (RenderedEvent, error) {
 	var e RenderedEvent
-	if err := c.decode(RecordRenderedEvent, data, &e); err != nil {
+	if err := c.decode(context.Background(), RecordRenderedEvent, data, &e); err != nil {
 		return RenderedEvent{}, fmt.Errorf("decoding %s: %w", RecordRenderedEvent, err)
 	}
 	return e, nil
@@ -187,7 +245,13 @@ func (c *Codec) DecodeRendered(data []byte) (RenderedEvent, error) {
 
 // EncodeRendered encodes a RenderedEvent.
 func (c *Codec) EncodeRendered(e RenderedEvent) ([]byte, error) {
-	b, err := c.encode(RecordRenderedEvent, &e)
+	return c.AppendRendered(nil, &e)
+}
+
+// AppendRendered appends the encoding of *e to dst, so that the records of
+// one event can share one buffer. It keeps no reference to e.
+func (c *Codec) AppendRendered(dst []byte, e *RenderedEvent) ([]byte, error) {
+	b, err := c.appendEncoded(dst, RecordRenderedEvent, e)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", RecordRenderedEvent, err)
 	}
@@ -198,7 +262,7 @@ func (c *Codec) EncodeRendered(e RenderedEvent) ([]byte, error) {
 // wrap ErrMalformed or ErrInvalid and never quote the input.
 func (c *Codec) DecodeErasureRequest(data []byte) (ErasureRequest, error) {
 	var q ErasureRequest
-	if err := c.decode(RecordErasureRequest, data, &q); err != nil {
+	if err := c.decode(context.Background(), RecordErasureRequest, data, &q); err != nil {
 		return ErasureRequest{}, fmt.Errorf("decoding %s: %w", RecordErasureRequest, err)
 	}
 	if err := q.Validate(); err != nil {
@@ -224,7 +288,7 @@ func (c *Codec) EncodeErasureRequest(q ErasureRequest) ([]byte, error) {
 // ErrMalformed and never quote the input.
 func (c *Codec) DecodeErasureReceipt(data []byte) (ErasureReceipt, error) {
 	var r ErasureReceipt
-	if err := c.decode(RecordErasureReceipt, data, &r); err != nil {
+	if err := c.decode(context.Background(), RecordErasureReceipt, data, &r); err != nil {
 		return ErasureReceipt{}, fmt.Errorf("decoding %s: %w", RecordErasureReceipt, err)
 	}
 	return r, nil

@@ -13,14 +13,17 @@ import (
 // makes of renderedJSON (FuzzRenderedJSON checks that).
 
 func (e *RenderedEvent) appendJSON(dst []byte) ([]byte, error) {
+	if dst == nil {
+		dst = make([]byte, 0, 256+len(e.Body)+len(e.Subject))
+	}
 	dst = append(dst, `{"event_id":`...)
-	dst = appendJSONString(dst, e.EventID)
+	dst = AppendJSONString(dst, e.EventID)
 	dst = append(dst, `,"conversation_id":`...)
-	dst = appendJSONString(dst, e.ConversationID)
+	dst = AppendJSONString(dst, e.ConversationID)
 	dst = append(dst, `,"customer_id":`...)
-	dst = appendJSONString(dst, e.CustomerID)
+	dst = AppendJSONString(dst, e.CustomerID)
 	dst = append(dst, `,"channel":`...)
-	dst = appendJSONString(dst, e.Channel)
+	dst = AppendJSONString(dst, e.Channel)
 	dst = appendOptional(dst, "locale", e.Locale)
 	dst = appendOptional(dst, "author_role", e.AuthorRole)
 	dst = appendOptional(dst, "author_name", e.AuthorName)
@@ -34,16 +37,17 @@ func (e *RenderedEvent) appendJSON(dst []byte) ([]byte, error) {
 	}
 	dst = appendOptional(dst, "subject", e.Subject)
 	dst = append(dst, `,"body":`...)
-	dst = appendJSONString(dst, e.Body)
+	dst = AppendJSONString(dst, e.Body)
 	dst = append(dst, `,"view":`...)
-	dst = appendJSONString(dst, e.View)
+	dst = AppendJSONString(dst, e.View)
 	dst = append(dst, `,"policy_version":`...)
-	dst = appendJSONString(dst, e.PolicyVersion)
+	dst = AppendJSONString(dst, e.PolicyVersion)
 	dst = append(dst, `,"detector_version":`...)
-	dst = appendJSONString(dst, e.DetectorVersion)
+	dst = AppendJSONString(dst, e.DetectorVersion)
 	if len(e.Redactions) > 0 {
 		dst = append(dst, `,"redactions":{`...)
-		keys := make([]string, 0, len(e.Redactions))
+		var arr [16]string // the types of one event fit, most often
+		keys := arr[:0]
 		for k := range e.Redactions {
 			keys = append(keys, k)
 		}
@@ -52,7 +56,7 @@ func (e *RenderedEvent) appendJSON(dst []byte) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, k)
+			dst = AppendJSONString(dst, k)
 			dst = append(dst, ':')
 			dst = strconv.AppendInt(dst, int64(e.Redactions[k]), 10)
 		}
@@ -69,7 +73,7 @@ func appendOptional(dst []byte, name, v string) []byte {
 	dst = append(dst, `,"`...)
 	dst = append(dst, name...)
 	dst = append(dst, `":`...)
-	return appendJSONString(dst, v)
+	return AppendJSONString(dst, v)
 }
 
 // appendTime appends `,"name":"<RFC 3339>"` unless t is zero.
@@ -97,10 +101,10 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// appendJSONString appends s as a JSON string, escaped as encoding/json does:
+// AppendJSONString appends s as a JSON string, escaped as encoding/json does:
 // quotes, backslashes, control characters, <, > and & (HTML-safe), U+2028
 // and U+2029, and invalid UTF-8 as U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0

@@ -10,6 +10,9 @@ import (
 // e-mail) as a connector produces it onto conversations.raw. It holds raw PII.
 //
 // Optional fields are empty strings when absent. Decoded times are in UTC.
+// Decoded from JSON, the string fields are substrings of one string: a
+// caller that keeps one of them beyond the event (as a map key, say) keeps a
+// strings.Clone of it, or it keeps the whole event's text alive.
 type ConversationEvent struct {
 	EventID        string    `json:"event_id"`
 	ConversationID string    `json:"conversation_id"`
@@ -107,7 +110,7 @@ type ErasureReceipt struct {
 	StartedAt time.Time `json:"started_at"`
 	// CompletedAt is zero when the erasure did not complete.
 	CompletedAt time.Time `json:"completed_at,omitzero"`
-	// Status is "completed", "failed", ...
+	// Status is "completed", or "not_found" when no record of the subject was found (counts 0).
 	Status string `json:"status"`
 }
 

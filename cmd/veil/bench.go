@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	mrand "math/rand/v2"
 	"os"
 	"runtime"
@@ -25,6 +26,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
 	"github.com/veil-privacy/veil/rules"
 	"github.com/veil-privacy/veil/schemas"
 )
@@ -38,14 +40,19 @@ type benchOpts struct {
 	rounds                         int
 	seed                           uint64
 	cpuProfile                     string
+	compression                    string   // compression.type of the outputs; "": the client's default
+	brokers                        []string // empty: an in-process broker
 }
 
 // runBench is 'veil bench': a load harness on an in-process broker (kfake,
-// loopback, no data dir). It produces synthetic conversation events to the
-// raw topic, then measures a plain consume→produce copier (the baseline:
-// same client settings and batch size, no decoding or detection) and the
-// processor with the default views over the same records, and prints both
-// rates, their ratio and the process CPU time per event.
+// loopback, no data dir) or, with --brokers, a real cluster. It produces
+// synthetic conversation events to the raw topic, runs the processor with
+// the default views over them once to record its outputs, then measures in
+// alternating rounds a pass-through (the baseline: it writes exactly those
+// outputs, with the same client settings, partitioner, compression and batch
+// size, but decodes and detects nothing) and the processor. It prints both
+// rates, the CPU time per event, the end-to-end latency at half the rate and,
+// last, one machine-readable line of medians (see benchSummary.line).
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("veil bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -55,16 +62,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&o.conversations, "conversations", 1_000, "conversations the events are spread over")
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "redaction workers of the processor")
 	fs.IntVar(&partitions, "partitions", 6, "partitions of every topic")
-	fs.StringVar(&o.guarantee, "guarantee", processor.AtLeastOnce, "at_least_once or exactly_once (the baseline uses the same)")
-	fs.IntVar(&o.bodyBytes, "body-bytes", 600, "body size of the events, bytes (at least; sentences are not cut)")
-	fs.IntVar(&o.rounds, "rounds", 1, "baseline and processor runs, alternating (at most 10)")
+	fs.StringVar(&o.guarantee, "guarantee", processor.AtLeastOnce, "at_least_once or exactly_once (the pass-through uses the same)")
+	fs.IntVar(&o.bodyBytes, "body-bytes", 200, "body size of the events, bytes (at least; sentences are not cut)")
+	fs.IntVar(&o.rounds, "rounds", 1, "pass-through and processor runs, alternating (at most 10); the summary is their median")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the event generator")
+	fs.StringVar(&o.compression, "compression", "", "compression.type of every produced record, Veil's and the pass-through's (none, gzip, snappy, lz4, zstd); default: the client's, snappy")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs (not of generating the events) to this file")
+	brokers := fs.String("brokers", "", "comma-separated bootstrap brokers of a real cluster (plaintext) instead of the in-process one; the run creates its own topics and groups and deletes them")
 	timeout := fs.Duration("timeout", 5*time.Minute, "stop with an error after this long")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	o.partitions = int32(partitions)
+	for b := range strings.SplitSeq(*brokers, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			o.brokers = append(o.brokers, b)
+		}
+	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if o.events < 1 || o.events > 2_000_000 {
@@ -96,7 +110,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return bench(ctx, o, stdout, stderr)
 }
 
-// phaseResult is one measured run of the copier or the processor.
+// phaseResult is one measured run of the pass-through or the processor.
 type phaseResult struct {
 	startup time.Duration // from start to the first committed batch
 	total   time.Duration // from start to the last event committed
@@ -107,6 +121,9 @@ type phaseResult struct {
 
 func (r phaseResult) rate() float64 { return float64(r.events) / r.steady.Seconds() }
 
+// cores is the CPU time per wall time of the steady window.
+func (r phaseResult) cores() float64 { return r.cpu.Seconds() / r.steady.Seconds() }
+
 func (r phaseResult) cpuPerEvent() time.Duration {
 	if r.cpu < 0 || r.events == 0 {
 		return -1
@@ -114,65 +131,154 @@ func (r phaseResult) cpuPerEvent() time.Duration {
 	return r.cpu / time.Duration(r.events)
 }
 
+// basePrefix names the pass-through's copies of Veil's output topics: the
+// same settings, other names, so that the views hold only Veil's records.
+const basePrefix = "veil-bench.base."
+
 func bench(ctx context.Context, o benchOpts, stdout, stderr io.Writer) error {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(500*time.Millisecond))
-	if err != nil {
-		return fmt.Errorf("starting in-process broker: %w", err)
+	brokers, brokerNote, run := o.brokers, "", ""
+	if len(brokers) == 0 {
+		cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(500*time.Millisecond))
+		if err != nil {
+			return fmt.Errorf("starting in-process broker: %w", err)
+		}
+		defer cluster.Close()
+		brokers, brokerNote = cluster.ListenAddrs(), "kfake in this process (loopback); CPU figures include the broker's work"
+	} else {
+		// A real cluster keeps topics and groups: every run gets its own.
+		run = fmt.Sprintf("veil-bench-%d.", time.Now().UnixNano())
+		brokerNote = strings.Join(brokers, ",") + "; CPU figures are this process's (the clients), not the broker's"
 	}
-	defer cluster.Close()
 
 	cfg := processor.Default()
-	cfg.Brokers = cluster.ListenAddrs()
+	cfg.Brokers = brokers
 	cfg.ClientID = "veil-bench"
 	cfg.SessionTimeout, cfg.RebalanceTimeout = 6*time.Second, 10*time.Second
 	cfg.Keys.KEK = make([]byte, 32)
 	_, _ = rand.Read(cfg.Keys.KEK)
 	cfg.Processing.Workers = o.workers
 	cfg.Processing.Guarantee = o.guarantee
+	if o.compression != "" {
+		cfg.Kafka = processor.KafkaProperties{"compression.type": o.compression}
+	}
 	cfg.TopicDefaults.Partitions = o.partitions
 	cfg.TopicDefaults.ReplicationFactor = 1
-	const copyTopic = "veil-bench.copy"
+	cfg.Topics.Raw, cfg.Topics.DLQ = run+cfg.Topics.Raw, run+cfg.Topics.DLQ
+	cfg.Topics.Subjects, cfg.Topics.Keys = run+cfg.Topics.Subjects, run+cfg.Topics.Keys
+	cfg.Views = slices.Clone(cfg.Views)
+	// The outputs of one event, in the order Veil writes them.
+	var outTopics []string
+	for i := range cfg.Views {
+		cfg.Views[i].Topic = run + cfg.Views[i].Topic
+		outTopics = append(outTopics, cfg.Views[i].Topic)
+	}
+	outTopics = append(outTopics, cfg.Topics.Subjects)
 
-	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Brokers...), kgo.RecordPartitioner(processor.Partitioner()))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Brokers...), kgo.RecordPartitioner(changelog.Partitioner()))
 	if err != nil {
 		return fmt.Errorf("creating kafka client: %w", err)
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	specs := append(processor.TopicSpecs(cfg), processor.TopicSpec{Name: copyTopic, Configs: map[string]string{"cleanup.policy": "delete"}})
-	if err := processor.EnsureTopics(ctx, cl, o.partitions, 1, specs); err != nil {
+	specs := processor.TopicSpecs(cfg)
+	for _, s := range specs {
+		if slices.Contains(outTopics, s.Name) {
+			specs = append(specs, changelog.TopicSpec{Name: basePrefix + s.Name, Configs: s.Configs})
+		}
+	}
+	if err := changelog.EnsureTopics(ctx, cl, o.partitions, 1, specs); err != nil {
 		return err
 	}
+	if run != "" {
+		defer func() {
+			names := make([]string, len(specs))
+			for i, s := range specs {
+				names[i] = s.Name
+			}
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if _, err := adm.DeleteTopics(dctx, names...); err != nil {
+				fmt.Fprintf(stderr, "veil bench: deleting the run's topics: %v\n", err)
+			}
+			listed, err := adm.ListGroups(dctx)
+			var groups []string
+			for _, g := range listed.Groups() {
+				if strings.HasPrefix(g, run) {
+					groups = append(groups, g)
+				}
+			}
+			if err == nil && len(groups) > 0 {
+				_, err = adm.DeleteGroups(dctx, groups...)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "veil bench: deleting the run's groups: %v\n", err)
+			}
+		}()
+	}
 
-	recs, rawBytes, err := benchRecords(cfg.Topics.Raw, cfg.Input.Format, o)
+	// The events of the rounds, and a tail of a fifth as many for the
+	// latency run.
+	tail := max(100, o.events/5)
+	all, customers, rawBytes, err := benchRecords(cfg.Topics.Raw, cfg.Input.Format, o, o.events+tail)
 	if err != nil {
 		return err
 	}
+	recs, late := all[:o.events], all[o.events:]
+	// A progress line on a terminal, cleared before each line of results.
+	prog := newProgress(stderr, "veil bench: producing")
+	var produced int64
 	for chunk := range slices.Chunk(recs, 5000) {
 		if err := cl.ProduceSync(ctx, chunk...).FirstErr(); err != nil {
 			return fmt.Errorf("producing events: %w", err)
 		}
+		produced += int64(len(chunk))
+		prog.update(produced, int64(len(recs)), produced, count)
 	}
+	prog.done()
 	n := int64(len(recs))
-	avg := float64(rawBytes) / float64(n)
+	avg := float64(rawBytes) / float64(len(all))
 	fmt.Fprintf(stdout, "veil bench: %d events (%.0f B each on average, %.1f MB) in %d conversations, %d partitions, %s, %d workers, GOMAXPROCS %d\n",
-		n, avg, float64(rawBytes)/1e6, o.conversations, o.partitions, o.guarantee, o.workers, runtime.GOMAXPROCS(0))
-	fmt.Fprintf(stdout, "broker: kfake in this process (loopback); CPU figures include the broker's work\n\n")
+		n, avg, avg*float64(n)/1e6, o.conversations, o.partitions, o.guarantee, o.workers, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "broker: %s\n", brokerNote)
 
 	engine, err := rules.NewEngine(rules.Config{})
 	if err != nil {
 		return fmt.Errorf("building detection engine: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	veil := func(ctx context.Context, group string) error {
+		c := cfg
+		c.Group = group
+		p, err := processor.New(c, engine, log, prometheus.NewRegistry())
+		if err != nil {
+			return err
+		}
+		return p.Run(ctx)
+	}
 
-	fmt.Fprintf(stdout, "%-6s %-8s %9s %12s %8s %13s %6s %9s\n", "round", "run", "startup", "events/s", "MB/s", "CPU µs/event", "cores", "total")
+	// A warm-up run of Veil, not measured: it issues the subjects' data keys
+	// (written once per subject, so not again in the rounds) and its outputs
+	// are what the pass-through writes.
+	prog.restart("veil bench: warm-up")
+	if _, err := measure(ctx, adm, cfg.Topics.Raw, run+"veil-bench-warmup", n, prog, veil); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	prog.done()
+	outs, outBytes, err := captureOutputs(ctx, cfg, outTopics, recs, customers)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "outputs per event: %d (%s), %.0f B on average; the pass-through writes the same records, headers and partition keys to %s<topic>\n\n",
+		len(outTopics), strings.Join(outTopics, ", "), float64(outBytes)/float64(n), basePrefix)
+
+	fmt.Fprintf(stdout, "%-6s %-13s %9s %12s %8s %13s %6s %9s\n", "round", "run", "startup", "events/s", "MB/s", "CPU µs/event", "cores", "total")
 	line := func(round int, name string, r phaseResult) {
 		cpu, cores := "n/a", "n/a"
 		if c := r.cpuPerEvent(); c >= 0 {
 			cpu = fmt.Sprintf("%.1f", float64(c.Nanoseconds())/1e3)
-			cores = fmt.Sprintf("%.2f", r.cpu.Seconds()/r.steady.Seconds())
+			cores = fmt.Sprintf("%.2f", r.cores())
 		}
-		fmt.Fprintf(stdout, "%-6d %-8s %8.2fs %12.0f %8.1f %13s %6s %8.2fs\n", round, name, r.startup.Seconds(),
+		fmt.Fprintf(stdout, "%-6d %-13s %8.2fs %12.0f %8.1f %13s %6s %8.2fs\n", round, name, r.startup.Seconds(),
 			r.rate(), r.rate()*avg/1e6, cpu, cores, r.total.Seconds())
 	}
 	if o.cpuProfile != "" {
@@ -186,43 +292,280 @@ func bench(ctx context.Context, o benchOpts, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var ratios, cpuRatios []float64
-	var added []time.Duration
+	var veilRuns, baseRuns []phaseResult
 	for round := 1; round <= o.rounds; round++ {
-		base, err := measure(ctx, adm, cfg.Topics.Raw, fmt.Sprintf("veil-bench-copier-%d", round), n, func(ctx context.Context, group string) error {
-			return runCopier(ctx, cfg, group, copyTopic)
+		prog.restart(fmt.Sprintf("veil bench: round %d, pass-through", round))
+		base, err := measure(ctx, adm, cfg.Topics.Raw, fmt.Sprintf("%sveil-bench-base-%d", run, round), n, prog, func(ctx context.Context, group string) error {
+			return runPassThrough(ctx, cfg, group, outs)
 		})
 		if err != nil {
-			return fmt.Errorf("baseline, round %d: %w", round, err)
+			return fmt.Errorf("pass-through, round %d: %w", round, err)
 		}
-		line(round, "baseline", base)
-		veil, err := measure(ctx, adm, cfg.Topics.Raw, fmt.Sprintf("veil-bench-%d", round), n, func(ctx context.Context, group string) error {
-			c := cfg
-			c.Group = group
-			p, err := processor.New(c, engine, log, prometheus.NewRegistry())
-			if err != nil {
-				return err
-			}
-			return p.Run(ctx)
-		})
+		prog.done()
+		line(round, "pass-through", base)
+		baseRuns = append(baseRuns, base)
+		prog.restart(fmt.Sprintf("veil bench: round %d, veil", round))
+		v, err := measure(ctx, adm, cfg.Topics.Raw, fmt.Sprintf("%sveil-bench-%d", run, round), n, prog, veil)
 		if err != nil {
 			return fmt.Errorf("processor, round %d: %w", round, err)
 		}
-		line(round, "veil", veil)
-		ratios = append(ratios, veil.rate()/base.rate())
-		if b, v := base.cpuPerEvent(), veil.cpuPerEvent(); b > 0 && v > 0 {
-			cpuRatios = append(cpuRatios, float64(v)/float64(b))
-			added = append(added, v-b)
+		prog.done()
+		line(round, "veil", v)
+		veilRuns = append(veilRuns, v)
+	}
+	sum := summarize(veilRuns, baseRuns)
+
+	// End-to-end latency at half the saturated rate: the tail of the events,
+	// produced at that pace while Veil runs, from the raw record's timestamp
+	// to the first view record's.
+	prog.restart("veil bench: latency at half the rate")
+	lat, err := benchLatency(ctx, adm, cl, cfg, run+"veil-bench-latency", late, len(recs), sum.veilEPS/2, prog, veil)
+	if err != nil {
+		return fmt.Errorf("latency run: %w", err)
+	}
+	prog.done()
+	sum.p50, sum.p99 = percentile(lat, 0.50), percentile(lat, 0.99)
+
+	fmt.Fprintf(stdout, "\nveil / pass-through, events/s per round: %s\n", fmtRatios(sum.ratios))
+	fmt.Fprintf(stdout, "latency at %.0f events/s (half the median rate), raw record to %s record: p50 %.1f ms, p99 %.1f ms (%d events)\n",
+		sum.veilEPS/2, cfg.Views[0].Topic, ms(sum.p50), ms(sum.p99), len(lat))
+	if err := benchCheck(ctx, adm, cfg, n*int64(o.rounds+1)+int64(len(late)), stdout); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, sum.line())
+	return nil
+}
+
+// benchSummary is the result of the rounds: medians, and latency.
+type benchSummary struct {
+	ratios           []float64 // veil / pass-through events/s, per round
+	veilEPS, baseEPS float64   // medians of the rounds
+	veilCPU, baseCPU float64   // CPU seconds per event, medians (0: unknown)
+	cores            float64   // CPU seconds / wall seconds of the Veil rounds, median
+	p50, p99         time.Duration
+}
+
+func summarize(veil, base []phaseResult) benchSummary {
+	var s benchSummary
+	var ve, be, vc, bc, cores []float64
+	for i := range veil {
+		s.ratios = append(s.ratios, veil[i].rate()/base[i].rate())
+		ve, be = append(ve, veil[i].rate()), append(be, base[i].rate())
+		if c := veil[i].cpuPerEvent(); c > 0 {
+			vc, cores = append(vc, c.Seconds()), append(cores, veil[i].cores())
+		}
+		if c := base[i].cpuPerEvent(); c > 0 {
+			bc = append(bc, c.Seconds())
 		}
 	}
+	s.veilEPS, s.baseEPS = median(ve), median(be)
+	s.veilCPU, s.baseCPU, s.cores = median(vc), median(bc), median(cores)
+	return s
+}
 
-	fmt.Fprintf(stdout, "\nveil / baseline, events/s: %s (median %.2f)\n", fmtRatios(ratios), median(ratios))
-	if len(cpuRatios) > 0 {
-		slices.Sort(added)
-		fmt.Fprintf(stdout, "veil / baseline, CPU per event: %s (median %.1f×); veil adds %.1f µs of CPU per event (median)\n",
-			fmtRatios(cpuRatios), median(cpuRatios), float64(added[len(added)/2].Nanoseconds())/1e3)
+// line is the machine-readable last line of 'veil bench'. A figure that
+// could not be measured is NaN.
+func (s benchSummary) line() string {
+	cpuRatio := math.NaN()
+	if s.veilCPU > 0 && s.baseCPU > 0 {
+		cpuRatio = s.veilCPU / s.baseCPU
 	}
-	return benchCheck(ctx, adm, cfg, n*int64(o.rounds), stdout)
+	return fmt.Sprintf("throughput_ratio=%.4f cpu_ratio=%.4f veil_eps=%.0f base_eps=%.0f cores=%.3f p99_ms=%.3f",
+		s.veilEPS/s.baseEPS, cpuRatio, s.veilEPS, s.baseEPS, s.cores, ms(s.p99))
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// percentile returns the q-quantile of ds (nearest rank), 0 if empty.
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(math.Ceil(q*float64(len(s))))-1)]
+}
+
+// rawPos is where a raw record is.
+type rawPos struct {
+	partition int32
+	offset    int64
+}
+
+// captureOutputs reads back what the warm-up run of Veil wrote to topics for
+// recs (one record per topic per event) and returns, by raw record, the
+// records the pass-through writes for it: the same key, value and headers,
+// to the pass-through's copy of the topic, with the partition key Veil uses
+// (the conversation for views, the customer for the index). It also returns
+// their total size.
+func captureOutputs(ctx context.Context, cfg processor.Config, topics []string, recs []*kgo.Record, customers []string) (map[rawPos][]*kgo.Record, int64, error) {
+	opts, err := processor.ClientOpts(cfg)
+	if err != nil {
+		return nil, 0, err
+	}
+	opts = append(opts, kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if cfg.Processing.Guarantee == processor.ExactlyOnce {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("creating kafka client: %w", err)
+	}
+	defer cl.Close()
+	perEvent := make([][]*kgo.Record, len(recs))
+	want, got := len(recs)*len(topics), 0
+	var size int64
+	for got < want {
+		fetches := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return nil, 0, fmt.Errorf("reading the warm-up's outputs, %d of %d: %w", got, want, err)
+		}
+		if err := fetches.Err(); err != nil {
+			return nil, 0, fmt.Errorf("reading the warm-up's outputs: %w", err)
+		}
+		for _, r := range fetches.Records() {
+			i, k := eventIndex(r.Key), slices.Index(topics, r.Topic)
+			if i < 0 || i >= len(recs) || k < 0 {
+				return nil, 0, fmt.Errorf("unexpected output record %s/%d@%d", r.Topic, r.Partition, r.Offset)
+			}
+			if perEvent[i] == nil {
+				perEvent[i] = make([]*kgo.Record, len(topics))
+			}
+			if perEvent[i][k] != nil {
+				continue // written again after a retry or a rebalance: the first counts
+			}
+			pkey := string(recs[i].Key) // views: the conversation
+			if r.Topic == cfg.Topics.Subjects {
+				pkey = customers[i]
+			}
+			perEvent[i][k] = &kgo.Record{Topic: basePrefix + r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers,
+				Context: changelog.WithPartitionKey(pkey)}
+			size += int64(len(r.Key) + len(r.Value))
+			got++
+		}
+	}
+	outs := make(map[rawPos][]*kgo.Record, len(recs))
+	for i, r := range recs {
+		outs[rawPos{r.Partition, r.Offset}] = perEvent[i]
+	}
+	return outs, size, nil
+}
+
+// eventIndex returns i of the generated event "ev-<i>" that a view or index
+// key ends in ("<conversation>/ev-<i>"), or -1.
+func eventIndex(key []byte) int {
+	j := bytes.LastIndex(key, []byte("/ev-"))
+	if j < 0 {
+		return -1
+	}
+	i, err := strconv.Atoi(string(key[j+4:]))
+	if err != nil {
+		return -1
+	}
+	return i
+}
+
+// benchLatency produces recs (events first, first+1, ...) to the raw topic at rate events/s while Veil
+// runs in group (which starts at the topic's end), and returns for each the
+// time from its raw record's timestamp to its first view record's.
+func benchLatency(ctx context.Context, adm *kadm.Client, cl *kgo.Client, cfg processor.Config, group string, recs []*kgo.Record, first int, rate float64, prog *progress, veil func(context.Context, string) error) ([]time.Duration, error) {
+	view := cfg.Views[0].Topic
+	rawEnds, err := adm.ListEndOffsets(ctx, cfg.Topics.Raw)
+	if err == nil {
+		err = rawEnds.Error()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing end offsets: %w", err)
+	}
+	viewEnds, err := adm.ListEndOffsets(ctx, view)
+	if err == nil {
+		err = viewEnds.Error()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing end offsets: %w", err)
+	}
+	if err := adm.CommitAllOffsets(ctx, group, rawEnds.Offsets()); err != nil {
+		return nil, fmt.Errorf("starting group %s at the end: %w", group, err)
+	}
+	var had int64
+	rawEnds.Each(func(o kadm.ListedOffset) { had += o.Offset })
+	sent := make(map[int]time.Time, len(recs))
+	_, err = measure(ctx, adm, cfg.Topics.Raw, group, had+int64(len(recs)), prog, func(ctx context.Context, group string) error {
+		var (
+			wg      sync.WaitGroup
+			pacer   sync.WaitGroup
+			mu      sync.Mutex
+			prodErr error
+		)
+		pacer.Go(func() {
+			tick := time.NewTicker(2 * time.Millisecond)
+			defer tick.Stop()
+			start := time.Now()
+			for i := 0; i < len(recs); {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+				for due := min(len(recs), 1+int(time.Since(start).Seconds()*rate)); i < due; i++ {
+					r := recs[i]
+					r.Timestamp = time.Now()
+					sent[first+i] = r.Timestamp
+					wg.Add(1)
+					cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+						if err != nil {
+							mu.Lock()
+							prodErr = err
+							mu.Unlock()
+						}
+						wg.Done()
+					})
+				}
+			}
+		})
+		err := veil(ctx, group)
+		pacer.Wait()
+		wg.Wait()
+		return errors.Join(err, prodErr)
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	opts, err := processor.ClientOpts(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.ConsumePartitions(viewEnds.KOffsets()))
+	if cfg.Processing.Guarantee == processor.ExactlyOnce {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	rd, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("creating kafka client: %w", err)
+	}
+	defer rd.Close()
+	lat := make([]time.Duration, 0, len(recs))
+	seen := make(map[int]bool, len(recs))
+	for len(seen) < len(recs) {
+		fetches := rd.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("reading %s, %d of %d: %w", view, len(seen), len(recs), err)
+		}
+		if err := fetches.Err(); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", view, err)
+		}
+		for _, r := range fetches.Records() {
+			i := eventIndex(r.Key)
+			t, ok := sent[i]
+			if !ok || seen[i] {
+				continue
+			}
+			seen[i] = true
+			lat = append(lat, r.Timestamp.Sub(t))
+		}
+	}
+	return lat, nil
 }
 
 // benchCheck reports what is on the analytics view and the DLQ: every
@@ -260,9 +603,10 @@ func benchCheck(ctx context.Context, adm *kadm.Client, cfg processor.Config, wan
 }
 
 // measure runs run(ctx, group) until group has committed n records of topic,
-// then stops it and waits for it. The rate is taken from the first committed
-// batch to the last, so that joining the group is not in it.
-func measure(ctx context.Context, adm *kadm.Client, topic, group string, n int64, run func(context.Context, string) error) (phaseResult, error) {
+// then stops it and waits for it, drawing the committed count on prog. The
+// rate is taken from the first committed batch to the last, so that joining
+// the group is not in it.
+func measure(ctx context.Context, adm *kadm.Client, topic, group string, n int64, prog *progress, run func(context.Context, string) error) (phaseResult, error) {
 	rctx, stop := context.WithCancel(ctx)
 	var (
 		wg     sync.WaitGroup
@@ -303,6 +647,7 @@ func measure(ctx context.Context, adm *kadm.Client, topic, group string, n int64
 				committed += o.At
 			}
 		})
+		prog.update(committed, n, committed, count)
 		if committed > 0 && first.IsZero() {
 			first, firstN, firstCPU = time.Now(), committed, cpuTime()
 		}
@@ -315,8 +660,7 @@ func measure(ctx context.Context, adm *kadm.Client, topic, group string, n int64
 		res.steady, res.events, firstCPU = res.total, n, startCPU
 	}
 	res.cpu = -1
-	// CPU time comes in clock ticks (10 ms): too short a window says little.
-	if firstCPU >= 0 && cpu-firstCPU >= 100*time.Millisecond {
+	if firstCPU >= 0 && cpu > firstCPU {
 		res.cpu = cpu - firstCPU
 	}
 	stop()
@@ -327,11 +671,13 @@ func measure(ctx context.Context, adm *kadm.Client, topic, group string, n int64
 	return res, nil
 }
 
-// runCopier is the baseline: it consumes topic raw in group and produces
-// every record unchanged to out, with the processor's client settings and
-// batch size, committing a batch once all of it is acknowledged (or, under
-// exactly_once, in one transaction with its offsets).
-func runCopier(ctx context.Context, cfg processor.Config, group, out string) error {
+// runPassThrough is the baseline: it consumes the raw topic in group and
+// writes for each record the outputs Veil wrote for it (outs, by position),
+// with the processor's client settings, partitioner and batch size,
+// committing a batch once all of it is acknowledged (or, under exactly_once,
+// in one transaction with its offsets). It does no decoding, detection,
+// rendering or encoding: what Veil costs beyond it is that work.
+func runPassThrough(ctx context.Context, cfg processor.Config, group string, outs map[rawPos][]*kgo.Record) error {
 	opts, err := processor.ClientOpts(cfg)
 	if err != nil {
 		return err
@@ -343,7 +689,7 @@ func runCopier(ctx context.Context, cfg processor.Config, group, out string) err
 		kgo.BlockRebalanceOnPoll(),
 		kgo.SessionTimeout(cfg.SessionTimeout),
 		kgo.RebalanceTimeout(cfg.RebalanceTimeout),
-		kgo.RecordPartitioner(processor.Partitioner()),
+		kgo.RecordPartitioner(changelog.Partitioner()),
 		kgo.RecordDeliveryTimeout(cfg.Processing.DeliveryTimeout),
 		kgo.MaxBufferedBytes(cfg.Processing.MaxInFlightBytes),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
@@ -391,16 +737,24 @@ func runCopier(ctx context.Context, cfg processor.Config, group, out string) err
 			mu      sync.Mutex
 			prodErr error
 		)
+		done := func(_ *kgo.Record, err error) {
+			if err != nil {
+				mu.Lock()
+				prodErr = err
+				mu.Unlock()
+			}
+			wg.Done()
+		}
 		for _, r := range recs {
-			wg.Add(1)
-			cl.Produce(ctx, &kgo.Record{Topic: out, Key: r.Key, Value: r.Value, Headers: r.Headers}, func(_ *kgo.Record, err error) {
-				if err != nil {
-					mu.Lock()
-					prodErr = err
-					mu.Unlock()
-				}
-				wg.Done()
-			})
+			out, ok := outs[rawPos{r.Partition, r.Offset}]
+			if !ok {
+				cl.AllowRebalance()
+				return fmt.Errorf("no outputs recorded for %s/%d@%d", r.Topic, r.Partition, r.Offset)
+			}
+			wg.Add(len(out))
+			for _, o := range out {
+				cl.Produce(ctx, &kgo.Record{Topic: o.Topic, Key: o.Key, Value: o.Value, Headers: o.Headers, Context: o.Context}, done)
+			}
 		}
 		wg.Wait()
 		if sess != nil {
@@ -419,26 +773,26 @@ func runCopier(ctx context.Context, cfg processor.Config, group, out string) err
 	}
 }
 
-// benchRecords generates the events of o and encodes them in format f, keyed
-// by conversation id; it also returns their total size.
-func benchRecords(topic string, f schemas.Format, o benchOpts) ([]*kgo.Record, int64, error) {
+// benchRecords generates n events of o and encodes them in format f, keyed
+// by conversation id; it also returns their customer ids and total size.
+func benchRecords(topic string, f schemas.Format, o benchOpts, n int) ([]*kgo.Record, []string, int64, error) {
 	codec, err := schemas.NewCodec(f)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
 	g := newEventGen(o.seed)
-	recs := make([]*kgo.Record, o.events)
+	recs, customers := make([]*kgo.Record, n), make([]string, n)
 	var size int64
 	for i := range recs {
 		ev := g.event(i, o.conversations, o.bodyBytes)
 		v, err := codec.EncodeEvent(ev)
 		if err != nil {
-			return nil, 0, fmt.Errorf("encoding event %s: %w", ev.EventID, err)
+			return nil, nil, 0, fmt.Errorf("encoding event %s: %w", ev.EventID, err)
 		}
-		recs[i] = &kgo.Record{Topic: topic, Key: []byte(ev.ConversationID), Value: v}
+		recs[i], customers[i] = &kgo.Record{Topic: topic, Key: []byte(ev.ConversationID), Value: v}, ev.CustomerID
 		size += int64(len(v))
 	}
-	return recs, size, nil
+	return recs, customers, size, nil
 }
 
 // eventGen makes synthetic support conversations in Dutch and English: plain
@@ -610,33 +964,6 @@ func (g *eventGen) event(i, convs, bodyBytes int) schemas.ConversationEvent {
 	}
 	ev.Body = b.String()
 	return ev
-}
-
-// cpuTime returns the CPU time (user and system) of this process so far,
-// from /proc/self/stat, or -1 where that is not available. (Getrusage would
-// be finer, but it does not build on every platform veil builds for.)
-func cpuTime() time.Duration {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return -1
-	}
-	// Fields after the command name, which is in parentheses and may hold
-	// spaces: state is field 3, utime 14 and stime 15 (clock ticks).
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return -1
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return -1
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return -1
-	}
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks
 }
 
 func median(xs []float64) float64 {

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/veil-privacy/veil/processor"
 	"github.com/veil-privacy/veil/rules"
@@ -19,7 +22,7 @@ func TestRunBench(t *testing.T) {
 				t.Fatalf("runBench: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())
 			}
 			t.Log("\n" + out.String())
-			for _, want := range []string{"400 events", "baseline", "veil / baseline, events/s", "conversations.analytics: "} {
+			for _, want := range []string{"400 events", "outputs per event: 4", "pass-through", "veil / pass-through, events/s", "conversations.analytics: "} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output lacks %q:\n%s", want, out.String())
 				}
@@ -27,7 +30,68 @@ func TestRunBench(t *testing.T) {
 			if !strings.Contains(out.String(), "conversations.dlq: 0 records") {
 				t.Errorf("events went to the DLQ:\n%s", out.String())
 			}
+			checkSummaryLine(t, out.String())
 		})
+	}
+}
+
+// checkSummaryLine checks that the last line of a 'veil bench' output holds
+// every figure, each positive and finite, and that throughput_ratio is
+// veil_eps / base_eps within the rounding of the printed figures.
+func checkSummaryLine(t *testing.T, out string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := lines[len(lines)-1]
+	got := map[string]float64{}
+	for f := range strings.FieldsSeq(last) {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			t.Fatalf("last line %q: field %q is not key=value", last, f)
+		}
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			t.Fatalf("last line %q: %s: %v", last, k, err)
+		}
+		got[k] = x
+	}
+	for _, k := range []string{"throughput_ratio", "cpu_ratio", "veil_eps", "base_eps", "cores", "p99_ms"} {
+		x, ok := got[k]
+		if !ok {
+			t.Errorf("last line %q lacks %s", last, k)
+			continue
+		}
+		if !(x > 0) || math.IsInf(x, 0) {
+			t.Errorf("last line %q: %s = %v, want a positive finite number", last, k, x)
+		}
+	}
+	// veil_eps and base_eps are rounded to whole events/s, the ratio to 4
+	// decimals.
+	if b := got["base_eps"]; b > 0 {
+		want := got["veil_eps"] / b
+		tol := 0.00005 + want*(0.5/got["veil_eps"]+0.5/b)
+		if d := math.Abs(got["throughput_ratio"] - want); d > tol {
+			t.Errorf("throughput_ratio %v, want veil_eps/base_eps = %v (±%v)", got["throughput_ratio"], want, tol)
+		}
+	}
+}
+
+func TestBenchSummaryLine(t *testing.T) {
+	run := func(events int64, steady, cpu time.Duration) phaseResult {
+		return phaseResult{events: events, steady: steady, total: steady, cpu: cpu}
+	}
+	veil := []phaseResult{run(1000, time.Second, 1500*time.Millisecond), run(1000, 2*time.Second, 3*time.Second), run(1000, 4*time.Second, 6*time.Second)}
+	base := []phaseResult{run(1000, 500*time.Millisecond, 250*time.Millisecond), run(1000, time.Second, 500*time.Millisecond), run(1000, time.Second, 500*time.Millisecond)}
+	s := summarize(veil, base)
+	s.p99 = 12500 * time.Microsecond
+	want := "throughput_ratio=0.5000 cpu_ratio=6.0000 veil_eps=500 base_eps=1000 cores=1.500 p99_ms=12.500"
+	if got := s.line(); got != want {
+		t.Errorf("line() = %q, want %q", got, want)
+	}
+	checkSummaryLine(t, s.line())
+	// Without CPU figures the ratio says so rather than 0 or Inf.
+	s.veilCPU = 0
+	if got := s.line(); !strings.Contains(got, "cpu_ratio=NaN") {
+		t.Errorf("line() = %q, want cpu_ratio=NaN", got)
 	}
 }
 

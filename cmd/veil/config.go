@@ -5,15 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/canary"
 	"github.com/veil-privacy/veil/processor/erasure"
+	"github.com/veil-privacy/veil/processor/keyring"
 	"github.com/veil-privacy/veil/rules"
 	"github.com/veil-privacy/veil/schemas"
 )
@@ -27,21 +33,36 @@ type config struct {
 		// Addr is the listen address; empty disables the server.
 		Addr string `yaml:"addr"`
 	} `yaml:"http"`
-	// Log configures logging (JSON on stderr).
+	// Log configures logging on stderr.
 	Log struct {
 		// Level is debug, info, warn or error.
 		Level string `yaml:"level"`
+		// Format is auto (text on a terminal, JSON otherwise), text or json.
+		Format string `yaml:"format"`
 	} `yaml:"log"`
 	// Rules configures the detection engine.
 	Rules rules.Config `yaml:"rules"`
 	// Erasure configures erasure requests, receipts and retention.
 	Erasure erasure.Config `yaml:"erasure"`
+	// AuthCheck configures the periodic check of Veil's Kafka permissions.
+	AuthCheck struct {
+		// Interval between checks that the broker lets every component
+		// see its groups and topics (a refusal makes /readyz fail); 0
+		// disables the check.
+		Interval time.Duration `yaml:"interval"`
+	} `yaml:"auth_check"`
+	// Canary configures the PII canary: synthetic events with made-up
+	// personal data whose renderings Veil checks in every view.
+	Canary canary.Config `yaml:"canary"`
+	// getenv is the environment loadConfig read, for finish.
+	getenv func(string) string
 }
 
 func defaultConfig() config {
-	c := config{Config: processor.Default(), Erasure: erasure.Default()}
+	c := config{Config: processor.Default(), Erasure: erasure.Default(), Canary: canary.Default()}
 	c.HTTP.Addr = "127.0.0.1:9464"
 	c.Log.Level = "info"
+	c.AuthCheck.Interval = 30 * time.Second
 	return c
 }
 
@@ -49,6 +70,7 @@ func defaultConfig() config {
 // VEIL_* environment variables over that. Unknown keys are errors.
 func loadConfig(path string, getenv func(string) string) (config, error) {
 	c := defaultConfig()
+	c.getenv = getenv
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -86,6 +108,7 @@ func applyEnv(c *config, getenv func(string) string) error {
 	str("VEIL_INSTANCE_ID", &c.InstanceID)
 	str("VEIL_HTTP_ADDR", &c.HTTP.Addr)
 	str("VEIL_LOG_LEVEL", &c.Log.Level)
+	str("VEIL_LOG_FORMAT", &c.Log.Format)
 	str("VEIL_GUARANTEE", &c.Processing.Guarantee)
 	str("VEIL_SASL_MECHANISM", &c.SASL.Mechanism)
 	str("VEIL_SASL_USERNAME", &c.SASL.Username)
@@ -93,6 +116,13 @@ func applyEnv(c *config, getenv func(string) string) error {
 	str("VEIL_TOPIC_RAW", &c.Topics.Raw)
 	str("VEIL_TOPIC_DLQ", &c.Topics.DLQ)
 	str("VEIL_KEK_FILE", &c.Keys.KEKFile)
+	str("VEIL_INDEX_KEY_FILE", &c.Keys.IndexKeyFile)
+	if v := getenv("VEIL_PREVIOUS_KEK_FILES"); v != "" {
+		c.Keys.PreviousKEKFiles = splitList(v)
+	}
+	str("VEIL_SCHEMA_REGISTRY_URL", &c.SchemaRegistry.URL)
+	str("VEIL_SCHEMA_REGISTRY_PASSWORD", &c.SchemaRegistry.Password)
+	str("VEIL_STORE_DIR", &c.Erasure.StoreDir)
 	if v := getenv("VEIL_INPUT_FORMAT"); v != "" {
 		c.Input.Format = schemas.Format(v)
 	}
@@ -105,6 +135,13 @@ func applyEnv(c *config, getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("VEIL_WORKERS: %q is not a number", v))
 		}
 		c.Processing.Workers = n
+	}
+	if v := getenv("VEIL_SWEEP_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("VEIL_SWEEP_INTERVAL: %q is not a duration", v))
+		}
+		c.Erasure.SweepInterval = d
 	}
 	if v := getenv("VEIL_TLS_ENABLED"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -128,11 +165,27 @@ func (c *config) finish() error {
 		c.SASL.Password = strings.TrimSpace(string(b))
 	}
 	if len(c.Keys.KEK) == 0 {
-		kek, err := processor.ReadKEK(c.Keys.KEKFile, os.Getenv)
+		getenv := c.getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		if c.Keys.KEKFile == "" && getenv("VEIL_KEK") == "" {
+			c.Keys.KEKFile = defaultKEKFile(getenv)
+		}
+		kek, err := keyring.ReadKEK(c.Keys.KEKFile, getenv)
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("%w (make one with: veil keygen --out %s)", err, c.Keys.KEKFile)
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("keys: %w", err))
 		}
 		c.Keys.KEK = kek
+	}
+	if err := c.readKeys(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Processing.Workers == 0 {
+		c.Processing.Workers = runtime.GOMAXPROCS(0)
 	}
 	if c.SASL.Mechanism != "" && c.SASL.Password == "" && c.SASL.PasswordFile == "" {
 		errs = append(errs, errors.New("sasl: a password is required (sasl.password_file or VEIL_SASL_PASSWORD)"))
@@ -140,14 +193,24 @@ func (c *config) finish() error {
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := parseLogFormat(c.Log.Format); err != nil {
+		errs = append(errs, err)
+	}
+	if c.AuthCheck.Interval < 0 {
+		errs = append(errs, errors.New("auth_check.interval: must not be negative"))
+	}
 	if err := c.Config.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	c.Erasure.Pipeline = c.Config.ErasurePipeline()
 	if err := c.Erasure.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("erasure: %w", err))
 	}
 	if err := c.Rules.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("rules: %w", err))
+	}
+	if err := c.Canary.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("canary: %w", err))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration:\n%w", indent(errors.Join(errs...)))
@@ -173,9 +236,27 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-func newLogger(c config, w io.Writer) *slog.Logger {
-	l, _ := parseLevel(c.Log.Level)
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+// stateDir is where Veil keeps a user's state (the key-encryption key made
+// by 'veil keygen'): $VEIL_STATE_DIR, else $XDG_STATE_HOME/veil, else
+// ~/.local/state/veil.
+func stateDir(getenv func(string) string) string {
+	if d := getenv("VEIL_STATE_DIR"); d != "" {
+		return d
+	}
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "veil")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "veil")
+	}
+	return filepath.Join(home, ".local", "state", "veil")
+}
+
+// defaultKEKFile is the key file used when neither keys.kek_file nor
+// VEIL_KEK is set, and where 'veil keygen' writes by default.
+func defaultKEKFile(getenv func(string) string) string {
+	return filepath.Join(stateDir(getenv), "kek.hex")
 }
 
 func splitList(s string) []string {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -20,7 +21,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
 	"github.com/veil-privacy/veil/processor/erasure"
+	"github.com/veil-privacy/veil/processor/keyring"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -40,9 +43,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		path       = fs.String("config", "", "YAML config file; brokers are set to the embedded broker")
 		httpAddr   = fs.String("http", "", "HTTP address for /metrics, /healthz, /readyz (default 127.0.0.1:9464)")
 		compact    = fs.Duration("compact-every", 5*time.Second, "how often the embedded broker compacts")
+		logFormat  = fs.String("log-format", "", "auto (text on a terminal, JSON otherwise), text or json (overrides config)")
+		canaryRate = fs.Duration("canary-every", 10*time.Second, "time between two PII canary events; 0 turns the canary off (with --config the file decides unless this is given)")
 	)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	c, err := loadConfig(*path, os.Getenv)
 	if err != nil {
@@ -54,7 +59,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		c.SessionTimeout = 6 * time.Second
 		c.RebalanceTimeout = 10 * time.Second
 	}
+	// The canary runs by default; with a config file, only if the file
+	// or --canary-every says so.
+	canarySet := *path == ""
+	fs.Visit(func(f *flag.Flag) { canarySet = canarySet || f.Name == "canary-every" })
+	if canarySet {
+		c.Canary.Enabled = *canaryRate > 0
+		c.Canary.Interval = cmp.Or(*canaryRate, c.Canary.Interval)
+	}
 	setIf(&c.HTTP.Addr, *httpAddr)
+	setIf(&c.Log.Format, *logFormat)
 	if c.Keys.KEKFile == "" && os.Getenv("VEIL_KEK") == "" {
 		// A development key, kept beside the broker's data so that
 		// pseudonyms stay stable across restarts.
@@ -66,6 +80,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	log := newLogger(c, stderr)
+	// The HTTP port is bound first: if it is taken, nothing starts.
+	var h *httpServer
+	if !*brokerOnly {
+		if h, err = listenHTTP(c.HTTP.Addr); err != nil {
+			return err
+		}
+		defer h.Close()
+	}
 
 	cluster, err := startBroker(*listen, *dataDir, *compact)
 	if err != nil {
@@ -88,9 +110,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, `  send your own events:   kcat -b %s -P -t %s -k <conversation_id> < events.jsonl
   rejected input:         kcat -b %s -C -t %s -o beginning -e -f '%%h %%s\n'
   erase a customer:       go run ./cmd/veil erase --brokers %s --customer <customer_id> --wait
-  metrics and health:     http://%s/metrics  /healthz  /readyz
-`, *listen, c.Topics.Raw, *listen, c.Topics.DLQ, *listen, c.HTTP.Addr)
-	return runProcessor(ctx, c, log)
+  metrics and health:     http://%s/metrics  /healthz  /readyz  (PII canary: veil_canary_*)
+  live status:            go run ./cmd/veil status --http %s --brokers %s
+`, *listen, c.Topics.Raw, *listen, c.Topics.DLQ, *listen, h.Addr(), h.Addr(), *listen)
+	return runProcessor(ctx, c, h, log)
 }
 
 // devKEK returns the path of the development key-encryption key in dir,
@@ -103,7 +126,7 @@ func devKEK(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("creating data dir: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(processor.NewKEK()+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(keyring.NewKEK()+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("writing development key: %w", err)
 	}
 	return path, nil
@@ -153,14 +176,14 @@ func prepareDev(ctx context.Context, c config, withSamples bool, stdout io.Write
 	if err != nil {
 		return err
 	}
-	cl, err := kgo.NewClient(append(opts, kgo.RecordPartitioner(processor.Partitioner()))...)
+	cl, err := kgo.NewClient(append(opts, kgo.RecordPartitioner(changelog.Partitioner()))...)
 	if err != nil {
 		return fmt.Errorf("creating kafka client: %w", err)
 	}
 	defer cl.Close()
 	td := c.TopicDefaults
-	specs := append(processor.TopicSpecs(c.Config), erasure.TopicSpecs(c.Config, c.Erasure)...)
-	if err := processor.EnsureTopics(ctx, cl, td.Partitions, td.ReplicationFactor, specs); err != nil {
+	specs := append(processor.TopicSpecs(c.Config), erasure.TopicSpecs(c.Erasure)...)
+	if err := changelog.EnsureTopics(ctx, cl, td.Partitions, td.ReplicationFactor, specs); err != nil {
 		return err
 	}
 	if !withSamples {

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -30,20 +31,35 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		customer  = fs.String("customer", "", "customer id to erase (required)")
 		reason    = fs.String("reason", "", "reason, e.g. a ticket reference; no personal data")
 		requestID = fs.String("request-id", "", "request id (default: a random one); the same id twice is handled once")
-		topic     = fs.String("topic", "erasure.requests", "erasure request topic")
-		receipts  = fs.String("receipts", "erasure.receipts", "erasure receipt topic")
-		format    = fs.String("format", "json", "request and receipt format: json, avro or confluent")
+		topic     = fs.String("topic", "", "erasure request topic (default: erasure.topics.requests of the config)")
+		receipts  = fs.String("receipts", "", "erasure receipt topic (default: erasure.topics.receipts of the config)")
+		format    = fs.String("format", "", "request and receipt format: json, avro or confluent (default: erasure.format, else input.format of the config)")
 		schemaID  = fs.Uint("schema-id", 0, "schema-registry id of the request schema (confluent format)")
 		wait      = fs.Bool("wait", false, "wait for the receipt and print it as JSON")
 		timeout   = fs.Duration("timeout", 60*time.Second, "how long to wait (producing included)")
 	)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if *customer == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "usage: veil erase --customer ID [--brokers HOST:PORT] [--reason R] [--request-id ID] [--wait] [--timeout 60s]")
 		return errUsage
 	}
+	c, err := loadConfig(*path, os.Getenv)
+	if err != nil {
+		return err
+	}
+	// Flags override the config file, whose erasure section names the
+	// topics and format the erasure service uses.
+	unlessSet := func(flag *string, v string) {
+		if *flag == "" {
+			*flag = v
+		}
+	}
+	unlessSet(topic, c.Erasure.Topics.Requests)
+	unlessSet(receipts, c.Erasure.Topics.Receipts)
+	unlessSet(format, string(c.Erasure.Format))
+	unlessSet(format, string(c.Input.Format))
 	f, err := schemas.ParseFormat(*format)
 	if err != nil {
 		return err
@@ -69,10 +85,6 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	c, err := loadConfig(*path, os.Getenv)
-	if err != nil {
-		return err
-	}
 	if *brokers != "" {
 		c.Brokers = splitList(*brokers)
 	}
@@ -87,7 +99,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cl, err := kgo.NewClient(append(opts, kgo.RecordPartitioner(processor.Partitioner()))...)
+	cl, err := kgo.NewClient(append(opts, kgo.RecordPartitioner(changelog.Partitioner()))...)
 	if err != nil {
 		return fmt.Errorf("creating kafka client: %w", err)
 	}

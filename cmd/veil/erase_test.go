@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -59,7 +61,7 @@ func TestRunEraseProduces(t *testing.T) {
 	if string(rec.Key) != "cust-42" || q.RequestID != "r1" || q.CustomerID != "cust-42" || q.Reason != "TICKET-7" || q.RequestedAt.IsZero() {
 		t.Errorf("request record key %q = %+v", rec.Key, q)
 	}
-	if want := int32(processor.PartitionFor("cust-42", 3)); rec.Partition != want {
+	if want := int32(changelog.PartitionFor("cust-42", 3)); rec.Partition != want {
 		t.Errorf("partition %d, want %d (murmur2 of the customer id)", rec.Partition, want)
 	}
 
@@ -167,5 +169,30 @@ func readOne(t *testing.T, cl *kgo.Client, topic string) *kgo.Record {
 		if ctx.Err() != nil {
 			t.Fatalf("no record on %s", topic)
 		}
+	}
+}
+
+// TestRunEraseConfig: with --config, the request goes to the topic and in
+// the format that the file's erasure section names. (They used to be
+// ignored for the flags' defaults.)
+func TestRunEraseConfig(t *testing.T) {
+	t.Setenv("VEIL_BROKERS", "")
+	addr, cl := eraseCluster(t)
+	if _, err := kadm.NewClient(cl).CreateTopics(context.Background(), 3, 1, nil, "desk.requests", "desk.receipts"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "veil.yaml")
+	yaml := "brokers: [" + addr + "]\nerasure:\n  format: avro\n  topics: {requests: desk.requests, receipts: desk.receipts}\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if err := runErase(context.Background(), []string{"--config", path, "--customer", "cust-7", "--request-id", "r7", "--timeout", "10s"}, &out, &errb); err != nil {
+		t.Fatalf("runErase: %v (%s)", err, errb.String())
+	}
+	rec := readOne(t, cl, "desk.requests")
+	codec, _ := schemas.NewCodec(schemas.FormatAvro)
+	if q, err := codec.DecodeErasureRequest(rec.Value); err != nil || q.RequestID != "r7" {
+		t.Errorf("request on desk.requests: %+v, %v; want request r7 in Avro", q, err)
 	}
 }

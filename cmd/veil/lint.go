@@ -20,10 +20,10 @@ func runRulesLint(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet("rules lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: veil rules lint FILE...\n")
+		fmt.Fprint(fs.Output(), "usage: veil rules lint FILE...\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/veil-privacy/veil/rules"
 )
@@ -17,12 +19,38 @@ import (
 // maxScanLine bounds one JSONL event; longer lines are an error.
 const maxScanLine = 64 << 20
 
-// scanEvent is the part of a corpus event that scan reads.
+// scanEvent is the part of a corpus event that scan reads. The conversation, author and time
+// feed the conversation state (rules.DetectTurn); sent_at is read when it is RFC 3339.
 type scanEvent struct {
-	EventID string  `json:"event_id"`
-	Locale  string  `json:"locale"`
-	Body    *string `json:"body"`
-	Subject *string `json:"subject"`
+	EventID        string  `json:"event_id"`
+	ConversationID string  `json:"conversation_id"`
+	AuthorRole     string  `json:"author_role"`
+	AuthorName     string  `json:"author_name"`
+	SentAt         string  `json:"sent_at"`
+	Locale         string  `json:"locale"`
+	Body           *string `json:"body"`
+	Subject        *string `json:"subject"`
+}
+
+// turn returns the body of ev as a message of its conversation.
+func (ev *scanEvent) turn(locale string) rules.Turn {
+	t := rules.Turn{Text: *ev.Body, Locale: locale, Author: cmp.Or(ev.AuthorRole, ev.AuthorName)}
+	if at, err := time.Parse(time.RFC3339Nano, ev.SentAt); err == nil {
+		t.SentAt = at
+	}
+	return t
+}
+
+// detectField detects the findings of field name of ev: the body as a message of its
+// conversation in convs, the subject (and the body of an event without a conversation_id) alone.
+func detectField(engine *rules.Engine, convs *rules.Conversations, dst []rules.Finding, ev *scanEvent, name, locale string) []rules.Finding {
+	if name == "body" && ev.ConversationID != "" {
+		return convs.Detect(engine, dst, ev.ConversationID, ev.turn(locale))
+	}
+	if name == "body" {
+		return engine.Detect(dst, *ev.Body, locale)
+	}
+	return engine.Detect(dst, *ev.Subject, locale)
 }
 
 // scanFinding is one finding as score.py reads it.
@@ -33,6 +61,8 @@ type scanFinding struct {
 	Type       rules.Type `json:"type"`
 	Confidence float32    `json:"confidence"`
 	Detector   string     `json:"detector"`
+	// Explain says why the finding was made (scan -explain).
+	Explain *rules.Explanation `json:"explain,omitempty"`
 }
 
 type scanResult struct {
@@ -51,33 +81,37 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	redact := fs.Bool("redact", false, "write the events redacted instead of findings")
 	ruleFiles := fs.String("rules", "", "comma-separated extra rule pack `files`")
 	locale := fs.String("locale", "", "locale for events without one (nl-NL, en-GB, en-US)")
+	explain := fs.Bool("explain", false, "say for each finding why it was found: the detector, the validator that passed, the context word or the question that primed it")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: veil scan [-in FILE] [-out FILE] [-redact] [-rules FILES] [-locale L]\n")
+		fmt.Fprint(fs.Output(), "usage: veil scan [-in FILE] [-out FILE] [-redact | -explain] [-rules FILES] [-locale L]\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("scan: unexpected arguments %q", fs.Args())
 	}
-	cfg := rules.Default()
-	if *ruleFiles != "" {
-		cfg.RuleFiles = strings.Split(*ruleFiles, ",")
+	if *redact && *explain {
+		fs.Usage()
+		return errors.New("scan: -redact and -explain do not go together: -explain explains findings")
 	}
-	engine, err := rules.NewEngine(cfg)
+	engine, err := newEngine(*ruleFiles)
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-	r := stdin
+	src := scanSource{r: stdin}
 	if *in != "" {
 		f, err := os.Open(*in)
 		if err != nil {
 			return fmt.Errorf("scan: %w", err)
 		}
 		defer f.Close()
-		r = f
+		src.r = f
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			src.size = fi.Size()
+		}
 	}
 	w := stdout
 	var outFile *os.File
@@ -89,7 +123,11 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		defer outFile.Close()
 		w = outFile
 	}
-	if err := scanStream(ctx, engine, r, w, *redact, *locale); err != nil {
+	// A progress line on a terminal, unless the output goes there too.
+	if !isTerminal(w) {
+		src.progress = newProgress(stderr, "veil scan")
+	}
+	if err := scanStream(ctx, engine, src, w, stderr, scanMode{redact: *redact, explain: *explain}, *locale); err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
 	if outFile != nil {
@@ -100,22 +138,69 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return nil
 }
 
-// scanStream processes r line by line into w; memory is bounded by the longest line.
-func scanStream(ctx context.Context, engine *rules.Engine, r io.Reader, w io.Writer, redact bool, defLocale string) error {
-	sc := bufio.NewScanner(r)
+// scanSource is the input of a scan: a reader, its size if known (0
+// otherwise) and the progress line to keep, if any.
+type scanSource struct {
+	r        io.Reader
+	size     int64
+	progress *progress
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// scanMode says what scanStream writes: findings (with their explanations if explain) or,
+// with redact, the events redacted.
+type scanMode struct {
+	redact, explain bool
+}
+
+// scanStream processes src line by line into w; memory is bounded by the
+// longest line and the open questions kept (rules.Conversations). Events are read in file
+// order, each body as the next message of its conversation_id (an event without one stands
+// alone). A bad line is reported on stderr with its number, after
+// every earlier line's output is written, and skipped; the scan goes on and
+// returns an error at the end.
+func scanStream(ctx context.Context, engine *rules.Engine, src scanSource, w, stderr io.Writer, mode scanMode, defLocale string) error {
+	cr := &countingReader{r: src.r}
+	sc := bufio.NewScanner(cr)
 	sc.Buffer(make([]byte, 0, 1<<20), maxScanLine)
 	bw := bufio.NewWriterSize(w, 1<<16)
+	defer src.progress.done()
+	var line, bad, firstBad, events int
+	report := func(err error) error {
+		if bad == 0 {
+			firstBad = line
+		}
+		bad++
+		if ferr := bw.Flush(); ferr != nil {
+			return ferr
+		}
+		src.progress.done()
+		fmt.Fprintf(stderr, "veil scan: %v\n", err)
+		return nil
+	}
 	var (
 		findings []rules.Finding
 		res      scanResult
 		buf      []byte
 		policy   = rules.RedactAll()
+		convs    rules.Conversations
 	)
-	line := 0
 	for sc.Scan() {
 		line++
 		if line%256 == 0 {
 			if err := ctx.Err(); err != nil {
+				_ = bw.Flush()
 				return err
 			}
 		}
@@ -123,18 +208,26 @@ func scanStream(ctx context.Context, engine *rules.Engine, r io.Reader, w io.Wri
 		if len(strings.TrimSpace(string(raw))) == 0 {
 			continue
 		}
+		src.progress.update(cr.n, src.size, int64(events), byteSize)
 		var ev scanEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
-			return fmt.Errorf("line %d: decoding event: %w", line, err)
+			if err := report(fmt.Errorf("line %d: decoding event: %w", line, err)); err != nil {
+				return err
+			}
+			continue
 		}
+		events++
 		loc := ev.Locale
 		if loc == "" {
 			loc = defLocale
 		}
-		if redact {
+		if mode.redact {
 			var full map[string]json.RawMessage
 			if err := json.Unmarshal(raw, &full); err != nil {
-				return fmt.Errorf("line %d: decoding event: %w", line, err)
+				if err := report(fmt.Errorf("line %d: decoding event: %w", line, err)); err != nil {
+					return err
+				}
+				continue
 			}
 			for _, field := range [...]struct {
 				name string
@@ -143,7 +236,7 @@ func scanStream(ctx context.Context, engine *rules.Engine, r io.Reader, w io.Wri
 				if field.v == nil {
 					continue
 				}
-				findings = engine.Detect(findings[:0], *field.v, loc)
+				findings = detectField(engine, &convs, findings[:0], &ev, field.name, loc)
 				buf = policy.Render(buf[:0], *field.v, findings, nil, nil)
 				enc, err := json.Marshal(string(buf))
 				if err != nil {
@@ -169,10 +262,15 @@ func scanStream(ctx context.Context, engine *rules.Engine, r io.Reader, w io.Wri
 			if field.v == nil {
 				continue
 			}
-			findings = engine.Detect(findings[:0], *field.v, loc)
+			findings = detectField(engine, &convs, findings[:0], &ev, field.name, loc)
 			for _, f := range findings {
-				res.Findings = append(res.Findings, scanFinding{Field: field.name, Start: f.Start, End: f.End,
-					Type: f.Type, Confidence: f.Confidence, Detector: f.Detector})
+				sf := scanFinding{Field: field.name, Start: f.Start, End: f.End,
+					Type: f.Type, Confidence: f.Confidence, Detector: f.Detector}
+				if mode.explain {
+					x := engine.Explain(*field.v, loc, f)
+					sf.Explain = &x
+				}
+				res.Findings = append(res.Findings, sf)
 			}
 		}
 		if res.Findings == nil {
@@ -185,11 +283,28 @@ func scanStream(ctx context.Context, engine *rules.Engine, r io.Reader, w io.Wri
 		bw.Write(enc)
 		bw.WriteByte('\n')
 	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
 			return fmt.Errorf("line %d: event longer than %d bytes: %w", line+1, maxScanLine, err)
 		}
 		return fmt.Errorf("reading events: %w", err)
 	}
-	return bw.Flush()
+	switch {
+	case bad == 1:
+		return fmt.Errorf("line %d is bad (reported above) and was skipped", firstBad)
+	case bad > 1:
+		return fmt.Errorf("%d bad lines (the first is line %d), reported above and skipped", bad, firstBad)
+	}
+	return nil
+}
+
+// newEngine builds the detection engine with the built-in packs and the
+// comma-separated extra rule pack files of a --rules flag.
+func newEngine(ruleFiles string) (*rules.Engine, error) {
+	cfg := rules.Default()
+	cfg.RuleFiles = splitList(ruleFiles)
+	return rules.NewEngine(cfg)
 }

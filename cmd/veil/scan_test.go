@@ -20,6 +20,9 @@ func TestRunScanFindings(t *testing.T) {
 	if err := runScan(context.Background(), nil, strings.NewReader(in), &out, &errb); err != nil {
 		t.Fatalf("runScan: %v (%s)", err, errb.String())
 	}
+	if errb.Len() != 0 {
+		t.Errorf("stderr is not a terminal, yet scan wrote to it: %q", errb.String())
+	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 3 {
 		t.Fatalf("got %d lines, want 3:\n%s", len(lines), out.String())

@@ -13,24 +13,57 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/veil-privacy/veil/processor"
-	"github.com/veil-privacy/veil/processor/erasure"
-	"github.com/veil-privacy/veil/rules"
 )
 
-// newRegistry returns a registry with the Go and process collectors.
+// newRegistry returns a registry with the Go and process collectors and
+// veil_build_info, which marks a scrape target as a Veil instance whatever
+// its job name (the VeilDown alert relies on it).
 func newRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	info := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "veil_build_info", Help: "Always 1; the version label is the build's.", ConstLabels: prometheus.Labels{"version": version},
+	})
+	info.Set(1)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), info)
 	return reg
 }
 
-// serveHTTP serves /metrics, /healthz and /readyz on addr until ctx is done.
-func serveHTTP(ctx context.Context, addr string, reg *prometheus.Registry, ready func() bool, log *slog.Logger) (func() error, error) {
+// httpServer is the bound listener of the HTTP server, or none (nil).
+type httpServer struct{ ln net.Listener }
+
+// listenHTTP binds addr for /metrics, /healthz and /readyz, so that a taken
+// port fails before anything reports "ready". An empty addr is no server.
+func listenHTTP(addr string) (*httpServer, error) {
+	if addr == "" {
+		return nil, nil
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening for http on %s: %w", addr, err)
+	}
+	return &httpServer{ln: ln}, nil
+}
+
+// Addr is the bound address ("" without a server).
+func (h *httpServer) Addr() string {
+	if h == nil {
+		return ""
+	}
+	return h.ln.Addr().String()
+}
+
+// Close releases the listener if it was never served.
+func (h *httpServer) Close() {
+	if h != nil {
+		_ = h.ln.Close()
+	}
+}
+
+// serve serves /metrics, /healthz and /readyz until ctx is done; the
+// returned func waits for the server to stop.
+func (h *httpServer) serve(ctx context.Context, reg *prometheus.Registry, ready func() bool, log *slog.Logger) func() error {
+	if h == nil {
+		return func() error { return nil }
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -43,15 +76,15 @@ func serveHTTP(ctx context.Context, addr string, reg *prometheus.Registry, ready
 		fmt.Fprintln(w, "ready")
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	log.Info("http listening", "addr", ln.Addr().String())
+	log.Info("http listening", "addr", h.Addr())
 	var wg sync.WaitGroup
 	var serveErr error
 	wg.Go(func() {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(h.ln); !errors.Is(err, http.ErrServerClosed) {
 			serveErr = err
 		}
 	})
-	wait := func() error {
+	return func() error {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -59,33 +92,29 @@ func serveHTTP(ctx context.Context, addr string, reg *prometheus.Registry, ready
 		wg.Wait()
 		return serveErr
 	}
-	return wait, nil
 }
 
-// runProcessor runs a processor built from c (and the HTTP server) until ctx
-// is done.
-func runProcessor(ctx context.Context, c config, log *slog.Logger) error {
-	engine, err := rules.NewEngine(c.Rules)
-	if err != nil {
-		return fmt.Errorf("building detection engine: %w", err)
-	}
+// runProcessor runs the components built from c, and the HTTP server on h
+// (if any), until ctx is done.
+func runProcessor(ctx context.Context, c config, h *httpServer, log *slog.Logger) error {
+	defer h.Close()
 	reg := newRegistry()
-	p, err := processor.New(c.Config, engine, log, reg)
+	probe, err := newAuthProbe(c, log, reg)
 	if err != nil {
 		return err
 	}
-	svc, err := erasure.New(c.Erasure, c.Config, p.Keyring(), log, reg, time.Now)
+	comps, err := build(ctx, c, log, reg, probe)
 	if err != nil {
+		probe.cl.Close()
 		return err
 	}
+	p, svc := comps.processor, comps.erasure
+	// Ready: the processor consumes and no component is refused a resource
+	// (by the periodic check or at runtime).
+	ready := func() bool { return p.Ready() && probe.ok() }
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	waitHTTP := func() error { return nil }
-	if c.HTTP.Addr != "" {
-		if waitHTTP, err = serveHTTP(ctx, c.HTTP.Addr, reg, p.Ready, log); err != nil {
-			return err
-		}
-	}
+	waitHTTP := h.serve(ctx, reg, ready, log)
 	// The processor and the erasure service share the keyring; when one
 	// stops, so does the other.
 	var (
@@ -94,6 +123,11 @@ func runProcessor(ctx context.Context, c config, log *slog.Logger) error {
 	)
 	wg.Go(func() { perr = p.Run(ctx); cancel() })
 	wg.Go(func() { serr = svc.Run(ctx); cancel() })
+	wg.Go(func() { probe.run(ctx, c.AuthCheck.Interval) })
+	var cerr error
+	if comps.canary != nil {
+		wg.Go(func() { cerr = comps.canary.Run(ctx) })
+	}
 	wg.Wait()
-	return errors.Join(perr, serr, waitHTTP())
+	return errors.Join(perr, serr, cerr, waitHTTP())
 }

@@ -8,14 +8,16 @@ package erasure
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/veil-privacy/veil/processor/changelog"
 	"github.com/veil-privacy/veil/schemas"
 )
 
-// Config configures the erasure service. Zero values are filled by Default;
-// Validate reports every error at once.
+// Config configures the erasure service. Start from Default, which sets
+// every field but Pipeline; Validate reports every error at once.
 type Config struct {
 	// Topics names the request and receipt topics.
 	Topics Topics `yaml:"topics"`
@@ -45,11 +47,52 @@ type Config struct {
 	// it the service stops without committing the request, which is then
 	// handled again (idempotently) by whoever owns it next.
 	RetryMaxElapsed time.Duration `yaml:"retry_max_elapsed"`
-	// RequestRetention is retention.ms of the request topic.
+	// RequestRetention is retention.ms of the request topic. Requests hold
+	// raw customer ids, so they are kept only as long as an outage of the
+	// erasure service may last: a request not handled by then is lost and
+	// must be sent again (its receipt never comes). Default 24h.
 	RequestRetention time.Duration `yaml:"request_retention"`
 	// ReceiptRetention is retention.ms of the receipt topic; 0 keeps
 	// receipts forever (they hold no personal data).
 	ReceiptRetention time.Duration `yaml:"receipt_retention"`
+	// Pipeline is what the service shares with the processor of the same
+	// deployment. It is not part of the erasure section of the config
+	// file: the command copies it from the processor's settings
+	// (processor.Config.ErasurePipeline).
+	Pipeline Pipeline `yaml:"-"`
+}
+
+// Pipeline is what the erasure service takes from the processor it runs
+// with.
+type Pipeline struct {
+	// Group is the processor's consumer group: the service's group, unless
+	// Config.Group is set, is this with the suffix "-erasure".
+	Group string
+	// InstanceID is the processor's static member id, if any: the service
+	// uses it with the suffix "-erasure".
+	InstanceID string
+	// SessionTimeout and RebalanceTimeout are those of the group.
+	SessionTimeout, RebalanceTimeout time.Duration
+	// DeliveryTimeout bounds one produce attempt (0: the client's default).
+	DeliveryTimeout time.Duration
+	// InputFormat is the format of requests and receipts when Config.Format
+	// is empty.
+	InputFormat schemas.Format
+	// Subjects is the subject index topic, Keys the data-key topic.
+	Subjects, Keys string
+	// Views are the view topics: every index entry is erased from all of
+	// them, whatever views it names.
+	Views []string
+	// Reserved are the processor's other topics (raw, DLQ), which requests
+	// and receipts must not be.
+	Reserved []string
+	// CreateTopics makes the service create its missing topics at start,
+	// with Partitions and ReplicationFactor; Tables are the index and keys
+	// topics with their settings.
+	CreateTopics      bool
+	Partitions        int32
+	ReplicationFactor int16
+	Tables            []changelog.TopicSpec
 }
 
 // Topics names the erasure topics.
@@ -97,7 +140,7 @@ func Default() Config {
 		SweepInterval:    15 * time.Minute,
 		MaxPollRecords:   100,
 		RetryMaxElapsed:  2 * time.Minute,
-		RequestRetention: 7 * 24 * time.Hour,
+		RequestRetention: 24 * time.Hour,
 	}
 }
 
@@ -114,10 +157,28 @@ func (c *Config) Validate() error {
 	if c.Topics.Requests != "" && c.Topics.Requests == c.Topics.Receipts {
 		bad("erasure.topics: requests and receipts must differ")
 	}
-	if c.Format != "" {
-		if _, err := schemas.ParseFormat(string(c.Format)); err != nil {
-			bad("erasure.format: %v", err)
+	pl := c.Pipeline
+	if pl.Subjects == "" || pl.Keys == "" {
+		bad("topics.subjects and topics.keys: required")
+	}
+	for _, t := range []string{c.Topics.Requests, c.Topics.Receipts} {
+		if t != "" && (t == pl.Subjects || t == pl.Keys || slices.Contains(pl.Views, t) || slices.Contains(pl.Reserved, t)) {
+			bad("erasure.topics: %q is also a processor topic", t)
 		}
+	}
+	if c.group() == "" {
+		bad("erasure.group: required when the processor has no group")
+	}
+	if pl.SessionTimeout <= 0 || pl.RebalanceTimeout <= 0 {
+		bad("session_timeout and rebalance_timeout must be positive")
+	}
+	if pl.CreateTopics && pl.Partitions <= 0 {
+		bad("topic_defaults.partitions: must be positive")
+	}
+	if f, err := schemas.ParseFormat(string(c.format())); err != nil {
+		bad("erasure.format: %v", err)
+	} else if f == schemas.FormatConfluent && c.ReceiptSchemaID == 0 {
+		bad("erasure.receipt_schema_id: required with the confluent format")
 	}
 	if c.StoreCacheBytes <= 0 {
 		bad("erasure.store_cache_bytes: must be positive")
@@ -163,6 +224,22 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// group is the service's consumer group.
+func (c *Config) group() string {
+	if c.Group != "" || c.Pipeline.Group == "" {
+		return c.Group
+	}
+	return c.Pipeline.Group + "-erasure"
+}
+
+// format is the format of requests and receipts.
+func (c *Config) format() schemas.Format {
+	if c.Format != "" {
+		return c.Format
+	}
+	return c.Pipeline.InputFormat
 }
 
 // checkLocale accepts "", a language tag ("nl", "nl-NL") or "*-REGION".

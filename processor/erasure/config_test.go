@@ -1,12 +1,27 @@
 package erasure
 
 import (
+	"github.com/veil-privacy/veil/processor/changelog"
+
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/veil-privacy/veil/processor"
 )
+
+// validConfig is Default with the pipeline of a processor's defaults.
+func validConfig() Config {
+	c := Default()
+	c.Pipeline = Pipeline{
+		Group: "veil", SessionTimeout: 45 * time.Second, RebalanceTimeout: time.Minute, InputFormat: "json",
+		Subjects: "veil.subjects", Keys: "veil.keys", Views: []string{"conversations.analytics"},
+		Reserved:     []string{"conversations.raw", "conversations.dlq"},
+		CreateTopics: true, Partitions: 6, ReplicationFactor: -1, Tables: []changelog.TopicSpec{
+			{Name: "veil.subjects", Configs: map[string]string{"cleanup.policy": "compact"}},
+			{Name: "veil.keys", Configs: map[string]string{"cleanup.policy": "compact"}},
+		},
+	}
+	return c
+}
 
 func TestRetentionMatch(t *testing.T) {
 	r := Retention{
@@ -52,8 +67,8 @@ func TestRetentionMatch(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
-	if err := func() error { c := Default(); return c.Validate() }(); err != nil {
-		t.Fatalf("Default() is invalid: %v", err)
+	if err := func() error { c := validConfig(); return c.Validate() }(); err != nil {
+		t.Fatalf("Default() with a pipeline is invalid: %v", err)
 	}
 	tests := []struct {
 		name string
@@ -63,6 +78,10 @@ func TestConfigValidate(t *testing.T) {
 		{"no topics", func(c *Config) { c.Topics = Topics{} }, []string{"topics.requests: required", "topics.receipts: required"}},
 		{"same topics", func(c *Config) { c.Topics.Receipts = c.Topics.Requests }, []string{"must differ"}},
 		{"format", func(c *Config) { c.Format = "xml" }, []string{"erasure.format"}},
+		{"confluent without schema id", func(c *Config) { c.Format = "confluent" }, []string{"erasure.receipt_schema_id"}},
+		{"no pipeline", func(c *Config) { c.Pipeline = Pipeline{} }, []string{"topics.subjects and topics.keys", "erasure.group", "session_timeout"}},
+		{"processor topic", func(c *Config) { c.Topics.Requests, c.Topics.Receipts = "conversations.raw", "conversations.analytics" },
+			[]string{`"conversations.raw" is also a processor topic`, `"conversations.analytics" is also a processor topic`}},
 		{"numbers", func(c *Config) {
 			c.StoreCacheBytes, c.SweepInterval, c.MaxPollRecords, c.RetryMaxElapsed = 0, -1, 0, 0
 			c.RequestRetention, c.ReceiptRetention = 0, -1
@@ -80,7 +99,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Default()
+			c := validConfig()
 			tt.give(&c)
 			err := c.Validate()
 			if err == nil {
@@ -93,7 +112,7 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
-	c := Default()
+	c := validConfig()
 	c.Retention.Rules = []Rule{{Name: "ok", Locale: "*-NL"}, {Name: "ok2", Locale: "en-GB"}, {Name: "ok3", Locale: "zh-Hant-TW"}}
 	if err := c.Validate(); err != nil {
 		t.Errorf("valid rules rejected: %v", err)
@@ -101,9 +120,8 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestTopicSpecs(t *testing.T) {
-	p := processor.Default()
-	c := Default()
-	specs := TopicSpecs(p, c)
+	c := validConfig()
+	specs := TopicSpecs(c)
 	got := map[string]map[string]string{}
 	for _, s := range specs {
 		got[s.Name] = s.Configs

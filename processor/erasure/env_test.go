@@ -14,8 +14,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
 	"github.com/veil-privacy/veil/processor/erasure"
 	"github.com/veil-privacy/veil/processor/kafkatest"
+	"github.com/veil-privacy/veil/processor/keyring"
 	"github.com/veil-privacy/veil/rules"
 	"github.com/veil-privacy/veil/schemas"
 )
@@ -47,7 +49,8 @@ func (e *env) configs(partitions int32) (processor.Config, erasure.Config) {
 	ec.StoreDir = e.T.TempDir()
 	ec.SweepInterval = 0
 	ec.RetryMaxElapsed = time.Minute
-	e.CreateTopics(partitions, append(processor.TopicSpecs(c), erasure.TopicSpecs(c, ec)...))
+	ec.Pipeline = c.ErasurePipeline()
+	e.CreateTopics(partitions, append(processor.TopicSpecs(c), erasure.TopicSpecs(ec)...))
 	return c, ec
 }
 
@@ -67,9 +70,9 @@ func (e *env) startProcessor(cfg processor.Config) (*processor.Processor, func()
 
 // startKeyring runs a keyring of cfg on its own (for tests without a
 // processor).
-func (e *env) startKeyring(cfg processor.Config) *processor.Keyring {
+func (e *env) startKeyring(cfg processor.Config) *keyring.Keyring {
 	e.T.Helper()
-	kr, err := processor.NewKeyring(cfg.Keys.KEK, cfg.Topics.Keys, logger())
+	kr, err := keyring.New(cfg.Keys.KEK, cfg.Topics.Keys, logger())
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -83,12 +86,16 @@ func (e *env) startKeyring(cfg processor.Config) *processor.Keyring {
 
 // startService runs an erasure service until the test ends or stop is
 // called; stop returns what Run returned.
-func (e *env) startService(cfg erasure.Config, pcfg processor.Config, kr *processor.Keyring, reg prometheus.Registerer, now func() time.Time) func() error {
+func (e *env) startService(cfg erasure.Config, pcfg processor.Config, kr *keyring.Keyring, reg prometheus.Registerer, now func() time.Time) func() error {
 	e.T.Helper()
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	s, err := erasure.New(cfg, pcfg, kr, logger(), reg, now)
+	conn, err := processor.ClientOpts(pcfg)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	s, err := erasure.New(cfg, kr, conn, logger(), reg, now)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -163,7 +170,7 @@ func (e *env) compact(partitions int32, topics ...string) {
 func fillerKey(p, n int32) string {
 	for i := 0; ; i++ {
 		k := fmt.Sprintf("filler-%d", i)
-		if int32(processor.PartitionFor(k, int(n))) == p {
+		if int32(changelog.PartitionFor(k, int(n))) == p {
 			return k
 		}
 	}

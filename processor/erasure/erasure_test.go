@@ -219,3 +219,42 @@ func counter(t testing.TB, reg *prometheus.Registry, name, value string) float64
 	}
 	return sum
 }
+
+// TestLateEventRequesterClock: a request stamped an hour early by its
+// sender's clock still makes late events sent before it arrived late. The
+// erasure counts from the request record's timestamp (the broker's append
+// time on a topic Veil creates), not from requested_at: before, an event
+// sent half an hour before the request arrived got a fresh key and was
+// rendered.
+func TestLateEventRequesterClock(t *testing.T) {
+	e := newEnv(t)
+	const parts = 3
+	pcfg, ecfg := e.configs(parts)
+	p, _ := e.startProcessor(pcfg)
+	e.startService(ecfg, pcfg, p.Keyring(), nil, nil)
+	codec, err := schemas.NewCodec(schemas.FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := codec.EncodeErasureRequest(schemas.ErasureRequest{RequestID: "req-slow", CustomerID: "cust-late",
+		RequestedAt: time.Now().UTC().Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Produce(&kgo.Record{Topic: ecfg.Topics.Requests, Key: []byte("cust-late"), Value: v})
+	e.receipts(ecfg, 1, 30*time.Second)
+	late := genEvents(2, 1, 1, time.Now().UTC().Add(-30*time.Minute))
+	late[0].CustomerID, late[1].CustomerID = "cust-late", "cust-other"
+	late[1].SentAt = time.Now().UTC()
+	e.Produce(rawRecords(t, pcfg.Topics.Raw, late)...)
+	e.WaitCommitted(pcfg.Group, pcfg.Topics.Raw, 30*time.Second)
+	for _, view := range pcfg.Views {
+		last := latest(e.readAll(view.Topic))
+		if last[viewKey(late[0])] != nil {
+			t.Errorf("%s: the late event of the erased customer was rendered", view.Name)
+		}
+		if last[viewKey(late[1])] == nil {
+			t.Errorf("%s: the other customer's event is missing", view.Name)
+		}
+	}
+}

@@ -2,14 +2,16 @@ package erasure
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
+	"github.com/veil-privacy/veil/processor/keyring"
+	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -18,10 +20,13 @@ const (
 	ReasonRequest   = "request"
 	ReasonRetention = "retention"
 	StatusCompleted = "completed"
+	// StatusNotFound is a completed erasure that found no record of the
+	// subject (a customer Veil never saw, or one erased before).
+	StatusNotFound = "not_found"
 )
 
 // tombstoneChunk bounds the index entries held in memory at once.
-const tombstoneChunk = 2000
+const tombstoneChunk = 1000
 
 // handle erases the subject of one request record. It returns nil when the
 // request is done with (erased, answered again, or invalid and skipped); an
@@ -43,26 +48,25 @@ func (s *Service) handle(ctx context.Context, r *kgo.Record) (err error) {
 			err = fmt.Errorf("erasure request %s: %w", q.RequestID, err)
 		}
 	}()
-	// Events sent up to at are erased and, arriving late, dropped. A
+	// Events sent up to at are erased and, arriving late, dropped. at is
+	// the request record's timestamp, which on a topic Veil creates is the
+	// broker's append time, not requested_at from the sender's clock. A
 	// request dated in the future must not block the subject's events
 	// until then: it counts from now.
-	at := q.RequestedAt
-	if at.IsZero() {
-		at = r.Timestamp
-	}
+	at := r.Timestamp
 	if now := s.now(); at.After(now) {
 		at = now
 	}
 	// The index partition of the customer: the request's own partition
 	// when the request was keyed by customer id, as it should be.
-	p := int32(processor.PartitionFor(q.CustomerID, s.nparts))
+	p := int32(changelog.PartitionFor(q.CustomerID, s.nparts))
 	f, release, err := s.partition(ctx, p)
 	if err != nil {
 		return err
 	}
 	defer release()
 
-	if d, ok, err := s.st.done(p, subject, q.RequestID); err != nil {
+	if d, ok, err := s.st.Done(p, subject, q.RequestID); err != nil {
 		return err
 	} else if ok {
 		if d.Partition == r.Partition && d.Offset == r.Offset {
@@ -79,71 +83,158 @@ func (s *Service) handle(ctx context.Context, r *kgo.Record) (err error) {
 		return nil
 	}
 
+	// A restart continues the count of an erasure it interrupted.
+	g, resumed, err := s.st.Progress(p, subject, q.RequestID)
+	if err != nil {
+		return err
+	}
+	t, err := s.resume(p, g)
+	if err != nil {
+		return err
+	}
+	if resumed && !g.StartedAt.IsZero() {
+		start = g.StartedAt
+	}
+
 	// Shred first: from now on no instance gives the subject a fresh key
 	// for events sent up to the request, and the processor drops them, so
 	// that no new index entries appear for them while we erase.
-	if err := s.kr.Shred(ctx, subject, processor.Erasure{At: at.UTC(), RequestID: q.RequestID}); err != nil {
+	mk, err := s.kr.Shred(ctx, subject, keyring.Erasure{At: at.UTC(), RequestID: q.RequestID})
+	if err != nil {
 		return fmt.Errorf("shredding key: %w", err)
 	}
-	counts := map[string]int{s.pcfg.Topics.Keys: 1}
-	events := 0
-	// Entries of events handled just before the shred may arrive after the
-	// first pass: catch up and go again until a pass finds none.
-	for pass := 0; pass < 3; pass++ {
-		if pass > 0 {
-			if err := s.catchUp(ctx, f); err != nil {
-				return err
-			}
+	t.counts[s.pl.Keys] = 1
+	// Every instance rendering events must have seen the shred before the
+	// last pass; one that joins meanwhile must too.
+	members, err := s.awaitAcks(ctx, mk)
+	if err != nil {
+		return err
+	}
+	for {
+		if err := s.passes(ctx, f, p, subject, q.RequestID, start, &t); err != nil {
+			return err
 		}
-		n, err := s.tombstoneSubject(ctx, p, subject, counts)
+		now, err := s.renderers(ctx)
 		if err != nil {
 			return err
 		}
-		events += n
-		if n == 0 {
+		if slices.Equal(now, members) {
 			break
 		}
+		if members, err = s.awaitAcks(ctx, mk); err != nil {
+			return err
+		}
 	}
-	if !f.alive() {
+	if f.Err() != nil {
 		return errStopped
 	}
 	rc := schemas.ErasureReceipt{
 		RequestID:   q.RequestID,
 		SubjectHash: subject,
 		Reason:      ReasonRequest,
-		Tombstones:  counts,
-		Events:      events,
+		Tombstones:  t.counts,
+		Events:      t.events,
 		StartedAt:   ms(start),
 		CompletedAt: ms(s.now()),
 		Status:      StatusCompleted,
 	}
+	if t.events == 0 {
+		rc.Status = StatusNotFound
+	}
 	// The receipt first, then the completion record: a completion record
-	// always means the receipt was published.
+	// always means the receipt was published. The progress record goes
+	// after it.
 	if err := s.publish(ctx, rc); err != nil {
 		return err
 	}
-	v, err := json.Marshal(done{Receipt: rc, Partition: r.Partition, Offset: r.Offset})
+	v, err := subjects.MarshalDone(subjects.Done{Receipt: rc, Partition: r.Partition, Offset: r.Offset})
 	if err != nil {
-		return fmt.Errorf("encoding completion record: %w", err)
+		return err
 	}
-	if err := s.produce(ctx, []*kgo.Record{{
-		Topic: s.pcfg.Topics.Subjects, Key: []byte(doneKey(subject, q.RequestID)), Value: v, Partition: p,
-	}}); err != nil {
+	if err := s.produce(ctx, []*kgo.Record{
+		{Topic: s.pl.Subjects, Key: []byte(subjects.DoneKey(subject, q.RequestID)), Value: v, Partition: p},
+		{Topic: s.pl.Subjects, Key: []byte(subjects.ProgressKey(subject, q.RequestID)), Partition: p},
+	}); err != nil {
 		return fmt.Errorf("writing completion record: %w", err)
 	}
 	s.m.requests.WithLabelValues(outcomeCompleted).Inc()
 	s.m.seconds.Observe(max(s.now().Sub(r.Timestamp), 0).Seconds())
-	log.Info("subject erased", "events", events, "took", s.now().Sub(start))
+	log.Info("subject erased", "events", t.events, "resumed", resumed, "took", s.now().Sub(start))
 	return nil
 }
 
+// passes tombstones what index partition f holds of subject, catching up
+// first, and goes again until a pass finds nothing (entries of events
+// handled just before the shred may arrive after a pass).
+func (s *Service) passes(ctx context.Context, f *changelog.Table, p int32, subject, id string, started time.Time, t *tally) error {
+	for range 3 {
+		if err := s.catchUp(ctx, f); err != nil {
+			return err
+		}
+		n, err := s.tombstoneSubject(ctx, p, subject, id, started, t)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+	return nil
+}
+
+// tally counts what an erasure removed: index entries (events) and
+// tombstones per topic.
+type tally struct {
+	events int
+	counts map[string]int
+}
+
+// add counts the tombstones of one index entry and its view records.
+func (t *tally) add(e subjects.Pending, index string) {
+	t.events++
+	t.counts[index]++
+	for _, topic := range e.Topics {
+		t.counts[topic]++
+	}
+}
+
+// resume returns the tally of the progress record g: its acknowledged
+// chunks, plus the entries of its pending chunk that are gone from the index
+// (their tombstones were written before the restart). Entries of the pending
+// chunk still present are found and counted again by the next pass.
+func (s *Service) resume(p int32, g subjects.Progress) (tally, error) {
+	t := tally{events: g.Events, counts: map[string]int{}}
+	for topic, n := range g.Tombstones {
+		t.counts[topic] = n
+	}
+	for _, e := range g.Pending {
+		ok, err := s.st.Has(p, e.Key)
+		if err != nil {
+			return t, err
+		}
+		if !ok {
+			t.add(e, s.pl.Subjects)
+		}
+	}
+	return t, nil
+}
+
 // tombstoneSubject writes tombstones for every view record and index entry
-// of subject in index partition p, adding them to counts per topic, and
-// returns the number of index entries (events).
-func (s *Service) tombstoneSubject(ctx context.Context, p int32, subject string, counts map[string]int) (int, error) {
+// of subject in index partition p, adds them to t, and returns the number of
+// index entries (events) it found. Before each chunk it writes the progress
+// record of request id: what t holds and the chunk in hand.
+func (s *Service) tombstoneSubject(ctx context.Context, p int32, subject, id string, started time.Time, t *tally) (int, error) {
 	events := 0
 	var views, index []*kgo.Record
+	var chunk []subjects.Pending
 	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		v, err := subjects.MarshalProgress(subjects.Progress{Events: t.events, Tombstones: t.counts, StartedAt: started, Pending: chunk})
+		if err != nil {
+			return err
+		}
+		if err := s.produce(ctx, []*kgo.Record{{Topic: s.pl.Subjects, Key: []byte(subjects.ProgressKey(subject, id)), Value: v, Partition: p}}); err != nil {
+			return fmt.Errorf("writing progress record: %w", err)
+		}
 		if err := s.produce(ctx, views); err != nil {
 			return fmt.Errorf("writing view tombstones: %w", err)
 		}
@@ -157,17 +248,20 @@ func (s *Service) tombstoneSubject(ctx context.Context, p int32, subject string,
 		}
 		s.countTombstones(views, ReasonRequest)
 		s.countTombstones(index, ReasonRequest)
-		views, index = views[:0], index[:0]
+		for _, e := range chunk {
+			t.add(e, s.pl.Subjects)
+		}
+		views, index, chunk = views[:0], index[:0], chunk[:0]
 		return nil
 	}
-	err := s.st.entries(p, subject+"/", func(key string, e processor.IndexEntry) error {
+	err := s.st.Entries(p, subject+"/", func(key string, e subjects.Entry) error {
 		events++
-		for _, t := range s.viewTopics(e) {
-			views = append(views, viewTombstone(t, e))
-			counts[t]++
+		topics := s.viewTopics(e)
+		for _, topic := range topics {
+			views = append(views, viewTombstone(topic, e))
 		}
-		index = append(index, &kgo.Record{Topic: s.pcfg.Topics.Subjects, Key: []byte(key), Partition: p})
-		counts[s.pcfg.Topics.Subjects]++
+		index = append(index, &kgo.Record{Topic: s.pl.Subjects, Key: []byte(key), Partition: p})
+		chunk = append(chunk, subjects.Pending{Key: key, Topics: topics})
 		if len(index) >= tombstoneChunk {
 			return flush()
 		}
@@ -182,14 +276,12 @@ func (s *Service) tombstoneSubject(ctx context.Context, p int32, subject string,
 // viewTopics returns the topics that may hold the view records of e: those
 // it names and those of the configured views, so that an entry written
 // before a view was added, or a partial one, still erases everywhere.
-func (s *Service) viewTopics(e processor.IndexEntry) []string {
-	ts := make([]string, 0, len(e.Views)+len(s.pcfg.Views))
+func (s *Service) viewTopics(e subjects.Entry) []string {
+	ts := make([]string, 0, len(e.Views)+len(s.pl.Views))
 	for _, v := range e.Views {
 		ts = append(ts, v.Topic)
 	}
-	for _, v := range s.pcfg.Views {
-		ts = append(ts, v.Topic)
-	}
+	ts = append(ts, s.pl.Views...)
 	out := ts[:0]
 	for i, t := range ts {
 		dup := t == ""
@@ -205,12 +297,12 @@ func (s *Service) viewTopics(e processor.IndexEntry) []string {
 
 // viewTombstone is the tombstone of e's record on a view topic: same key,
 // same partition (by conversation id).
-func viewTombstone(topic string, e processor.IndexEntry) *kgo.Record {
+func viewTombstone(topic string, e subjects.Entry) *kgo.Record {
 	conv := e.ConversationID
 	if conv == "" {
 		conv, _, _ = strings.Cut(e.Key, "/")
 	}
-	return &kgo.Record{Topic: topic, Key: []byte(e.Key), Context: processor.WithPartitionKey(conv)}
+	return &kgo.Record{Topic: topic, Key: []byte(e.Key), Context: changelog.WithPartitionKey(conv)}
 }
 
 // RollKey is the key of the roll markers.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -25,6 +25,7 @@ type sweepTally struct {
 // expired, or tombstoned when none is left. It publishes one receipt per
 // rule that expired anything.
 func (s *Service) sweep(ctx context.Context) error {
+	ctx = context.WithValue(ctx, sweepCtx{}, true)
 	now := s.now()
 	started := ms(now)
 	s.mu.Lock()
@@ -66,10 +67,23 @@ func (s *Service) sweep(ctx context.Context) error {
 	return nil
 }
 
+// sweepCtx marks the context of a retention sweep and of its records.
+type sweepCtx struct{}
+
+// Sweeping reports whether ctx is that of a retention sweep or of a record
+// it produces (so that client hooks can tell the sweeper's records apart).
+func Sweeping(ctx context.Context) bool {
+	v, _ := ctx.Value(sweepCtx{}).(bool)
+	return v
+}
+
 // sweepPartition expires what is due in index partition p, adding to tally.
 func (s *Service) sweepPartition(ctx context.Context, p int32, now time.Time, tally map[string]*sweepTally) error {
 	var views, index []*kgo.Record
 	flush := func() error {
+		for _, r := range views {
+			r.Context = context.WithValue(r.Context, sweepCtx{}, true)
+		}
 		if err := s.produce(ctx, views); err != nil {
 			return fmt.Errorf("writing view tombstones: %w", err)
 		}
@@ -88,8 +102,8 @@ func (s *Service) sweepPartition(ctx context.Context, p int32, now time.Time, ta
 		views, index = views[:0], index[:0]
 		return nil
 	}
-	err := s.st.entries(p, "", func(key string, e processor.IndexEntry) error {
-		var kept []processor.IndexView
+	err := s.st.Entries(p, "", func(key string, e subjects.Entry) error {
+		var kept []subjects.View
 		var hit []string // rules that expired a view of e
 		for _, v := range e.Views {
 			rule := s.cfg.Retention.Match(e.Channel, e.Locale, v.Name)
@@ -112,12 +126,12 @@ func (s *Service) sweepPartition(ctx context.Context, p int32, now time.Time, ta
 		if len(kept) == len(e.Views) {
 			return nil
 		}
-		rec := &kgo.Record{Topic: s.pcfg.Topics.Subjects, Key: []byte(key), Partition: p}
+		rec := &kgo.Record{Topic: s.pl.Subjects, Key: []byte(key), Partition: p}
 		if len(kept) > 0 {
 			e.Views = kept
-			rec.Value = processor.MarshalIndexEntry(e)
+			rec.Value = subjects.MarshalEntry(e)
 		} else {
-			tally[hit[0]].counts[s.pcfg.Topics.Subjects]++
+			tally[hit[0]].counts[s.pl.Subjects]++
 		}
 		index = append(index, rec)
 		if len(index) >= tombstoneChunk {

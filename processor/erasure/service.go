@@ -14,9 +14,14 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
+	"github.com/veil-privacy/veil/processor/keyring"
+	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/schemas"
 )
+
+// errStopped reports that an index partition was revoked while in use.
+var errStopped = errors.New("index partition no longer owned")
 
 // Service handles erasure requests and runs retention sweeps. Build it with
 // New, run it with Run.
@@ -27,79 +32,52 @@ import (
 // are partitioned by customer id) into a local store and follows it.
 type Service struct {
 	cfg   Config
-	pcfg  processor.Config
-	kr    *processor.Keyring
+	pl    Pipeline
+	kr    *keyring.Keyring
 	log   *slog.Logger
 	now   func() time.Time
 	codec *schemas.Codec
 	m     *metrics
-	conn  []kgo.Opt // connection options, extra ones included
+	conn  []kgo.Opt // connection options
 	group string
+	// repeats rate-limits repeated fetch errors.
+	repeats changelog.Repeats
 
 	// Set by Run.
 	cl     *kgo.Client
 	adm    *kadm.Client
-	st     *store
+	st     *subjects.Store
 	nparts int // partitions of the index topic
 	mu     sync.Mutex
-	owned  map[int32]*follower
+	owned  map[int32]*changelog.Table
 }
 
-// New builds a Service. cfg must be valid; pcfg is the processor's config
-// (brokers, topics, views); kr is the keyring the processor uses (its Run
-// must be running); reg receives the metrics; now is the clock of request
-// and retention times (time.Now if nil); extra client options (a dialer in
-// tests) are appended to those built from pcfg.
-func New(cfg Config, pcfg processor.Config, kr *processor.Keyring, log *slog.Logger, reg prometheus.Registerer, now func() time.Time, extra ...kgo.Opt) (*Service, error) {
-	var errs []error
+// New builds a Service. cfg must be valid, its Pipeline filled; kr is the
+// keyring the processor uses (its Run must be running); conn are the
+// connection options of every client the service makes; reg receives the
+// metrics; now is the clock of request and retention times (time.Now if
+// nil).
+func New(cfg Config, kr *keyring.Keyring, conn []kgo.Opt, log *slog.Logger, reg prometheus.Registerer, now func() time.Time) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if kr == nil {
-		errs = append(errs, errors.New("erasure: a keyring is required"))
-	}
-	if pcfg.Topics.Subjects == "" || pcfg.Topics.Keys == "" {
-		errs = append(errs, errors.New("topics.subjects and topics.keys: required"))
-	}
-	if len(pcfg.Brokers) == 0 {
-		errs = append(errs, errors.New("brokers: at least one broker is required"))
-	}
-	for _, t := range []string{cfg.Topics.Requests, cfg.Topics.Receipts} {
-		if t != "" && (t == pcfg.Topics.Subjects || t == pcfg.Topics.Keys || t == pcfg.Topics.Raw || t == pcfg.Topics.DLQ) {
-			errs = append(errs, fmt.Errorf("erasure.topics: %q is also a processor topic", t))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("invalid erasure config: %w", err)
 	}
-	format := cfg.Format
-	if format == "" {
-		format = pcfg.Input.Format
+	if kr == nil {
+		return nil, errors.New("erasure: a keyring is required")
 	}
 	var copts []schemas.CodecOption
 	if cfg.ReceiptSchemaID != 0 {
 		copts = append(copts, schemas.WithSchemaID(schemas.RecordErasureReceipt, cfg.ReceiptSchemaID))
-	} else if format == schemas.FormatConfluent {
-		return nil, errors.New("invalid erasure config: erasure.receipt_schema_id is required with the confluent format")
 	}
-	codec, err := schemas.NewCodec(format, copts...)
+	codec, err := schemas.NewCodec(cfg.format(), copts...)
 	if err != nil {
 		return nil, fmt.Errorf("erasure codec: %w", err)
-	}
-	conn, err := processor.ClientOpts(pcfg)
-	if err != nil {
-		return nil, err
 	}
 	if now == nil {
 		now = time.Now
 	}
-	group := cfg.Group
-	if group == "" {
-		group = pcfg.Group + "-erasure"
-	}
 	return &Service{
-		cfg: cfg, pcfg: pcfg, kr: kr, log: log, now: now, codec: codec, m: newMetrics(reg),
-		conn: append(slices.Clip(conn), extra...), group: group,
+		cfg: cfg, pl: cfg.Pipeline, kr: kr, log: log, now: now, codec: codec, m: newMetrics(reg),
+		conn: slices.Clip(conn), group: cfg.group(),
 	}, nil
 }
 
@@ -114,25 +92,25 @@ func (s *Service) Run(ctx context.Context) error {
 	case <-ctx.Done():
 		return nil
 	}
-	st, err := openStore(s.cfg.StoreDir, s.cfg.StoreCacheBytes, s.log)
+	st, err := subjects.OpenStore(s.cfg.StoreDir, s.cfg.StoreCacheBytes, s.log)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := st.close(); err != nil {
+		if err := st.Close(); err != nil {
 			s.log.Warn("closing index store", "err", err)
 		}
 	}()
 	s.st = st
-	s.owned = map[int32]*follower{}
+	s.owned = map[int32]*changelog.Table{}
 
 	// Index followers run until their partition is revoked or Run ends.
 	fctx, stopFollowers := context.WithCancel(ctx)
 	defer func() {
 		stopFollowers()
 		s.mu.Lock()
-		for p, f := range s.owned {
-			f.stop()
+		for p, t := range s.owned {
+			t.Stop()
 			delete(s.owned, p)
 		}
 		s.mu.Unlock()
@@ -143,10 +121,10 @@ func (s *Service) Run(ctx context.Context) error {
 		kgo.ConsumeTopics(s.cfg.Topics.Requests),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
-		kgo.SessionTimeout(s.pcfg.SessionTimeout),
-		kgo.RebalanceTimeout(s.pcfg.RebalanceTimeout),
+		kgo.SessionTimeout(s.pl.SessionTimeout),
+		kgo.RebalanceTimeout(s.pl.RebalanceTimeout),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.RecordPartitioner(partitioner{manual: s.pcfg.Topics.Subjects, base: processor.Partitioner()}),
+		kgo.RecordPartitioner(partitioner{manual: s.pl.Subjects, base: changelog.Partitioner()}),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, a map[string][]int32) {
 			s.assign(fctx, a[s.cfg.Topics.Requests])
 		}),
@@ -157,11 +135,11 @@ func (s *Service) Run(ctx context.Context) error {
 			s.revoke(l[s.cfg.Topics.Requests], "lost")
 		}),
 	)
-	if s.pcfg.Processing.DeliveryTimeout > 0 {
-		opts = append(opts, kgo.RecordDeliveryTimeout(s.pcfg.Processing.DeliveryTimeout))
+	if s.pl.DeliveryTimeout > 0 {
+		opts = append(opts, kgo.RecordDeliveryTimeout(s.pl.DeliveryTimeout))
 	}
-	if s.pcfg.InstanceID != "" {
-		opts = append(opts, kgo.InstanceID(s.pcfg.InstanceID+"-erasure"))
+	if s.pl.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(s.pl.InstanceID+"-erasure"))
 	}
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
@@ -170,13 +148,16 @@ func (s *Service) Run(ctx context.Context) error {
 	s.cl, s.adm = cl, kadm.NewClient(cl)
 	if err := s.prepare(ctx); err != nil {
 		cl.Close()
+		if s.pl.InstanceID != "" {
+			changelog.LeaveGroup(ctx, s.conn, s.group, s.pl.InstanceID+"-erasure", s.log)
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
 	}
 	s.log.Info("erasure service started", "topic", s.cfg.Topics.Requests, "group", s.group,
-		"index", s.pcfg.Topics.Subjects, "sweep_interval", s.cfg.SweepInterval)
+		"index", s.pl.Subjects, "sweep_interval", s.cfg.SweepInterval)
 
 	interval := s.cfg.SweepInterval
 	nextSweep := time.Now().Add(interval)
@@ -192,7 +173,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		fetches.EachError(func(t string, p int32, err error) {
 			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-				s.log.Warn("fetch error", "topic", t, "partition", p, "err", err)
+				s.repeats.Warn(s.log, fmt.Sprint(t, p, err), "fetch error", "topic", t, "partition", p, "err", err)
 			}
 		})
 		recs := fetches.Records()
@@ -227,6 +208,9 @@ func (s *Service) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			s.log.Info("erasure service shutting down: leaving the group")
 			cl.CloseAllowingRebalance()
+			if s.pl.InstanceID != "" {
+				changelog.LeaveGroup(ctx, s.conn, s.group, s.pl.InstanceID+"-erasure", s.log)
+			}
 			return nil
 		}
 	}
@@ -238,15 +222,15 @@ func (s *Service) prepare(ctx context.Context) error {
 	if err := s.cl.Ping(ctx); err != nil {
 		return fmt.Errorf("connecting to brokers: %w", err)
 	}
-	if td := s.pcfg.TopicDefaults; td.Create {
-		if err := processor.EnsureTopics(ctx, s.cl, td.Partitions, td.ReplicationFactor, TopicSpecs(s.pcfg, s.cfg)); err != nil {
+	if s.pl.CreateTopics {
+		if err := changelog.EnsureTopics(ctx, s.cl, s.pl.Partitions, s.pl.ReplicationFactor, TopicSpecs(s.cfg)); err != nil {
 			return err
 		}
 	}
-	req, idx := s.cfg.Topics.Requests, s.pcfg.Topics.Subjects
+	req, idx := s.cfg.Topics.Requests, s.pl.Subjects
 	// A topic created a moment ago may not be in every broker's metadata yet.
 	var details kadm.TopicDetails
-	err := retry(ctx, func() error {
+	err := backoff.Retry(func() error {
 		var err error
 		if details, err = s.adm.ListTopics(ctx, req, idx); err != nil {
 			return err
@@ -257,7 +241,7 @@ func (s *Service) prepare(ctx context.Context) error {
 			}
 		}
 		return nil
-	})
+	}, backoff.WithContext(changelog.MetadataBackoff(), ctx))
 	if err != nil {
 		return fmt.Errorf("reading metadata of %s and %s: %w", req, idx, err)
 	}
@@ -280,15 +264,24 @@ func (s *Service) assign(ctx context.Context, parts []int32) {
 		if _, ok := s.owned[p]; ok {
 			continue
 		}
-		f, err := follow(ctx, s.conn, s.pcfg.Topics.Subjects, p, s.st, s.log)
+		t, err := s.follow(ctx, p)
 		if err != nil {
 			// Requests of p then restore the partition on demand.
 			s.log.Error("cannot follow index partition", "partition", p, "err", err)
 			continue
 		}
-		s.owned[p] = f
+		s.owned[p] = t
 	}
 	s.log.Info("partitions assigned", "partitions", parts)
+}
+
+// follow starts restoring and following index partition p into the store.
+func (s *Service) follow(ctx context.Context, p int32) (*changelog.Table, error) {
+	// read_committed: an entry of an aborted transaction whose event was
+	// then dropped (its subject erased meanwhile) is never written again,
+	// and would be counted in a receipt as a record removed.
+	conn := append(slices.Clip(s.conn), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	return changelog.Follow(ctx, conn, s.pl.Subjects, []int32{p}, s.st.Apply, s.log)
 }
 
 // revoke stops following the index partitions of request partitions no
@@ -297,125 +290,72 @@ func (s *Service) revoke(parts []int32, why string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range parts {
-		if f, ok := s.owned[p]; ok {
-			f.stop()
+		if t, ok := s.owned[p]; ok {
+			t.Stop()
 			delete(s.owned, p)
 		}
-		if err := s.st.drop(p); err != nil {
+		if err := s.st.Drop(p); err != nil {
 			s.log.Warn("dropping index partition", "partition", p, "err", err)
 		}
 	}
 	s.log.Info("partitions "+why, "partitions", parts)
 }
 
-// partition returns a caught-up follower of index partition p: the owned
-// one, or for a request that landed in another partition than its
-// customer's (a producer that did not key by customer id), a temporary one
-// that release stops.
-func (s *Service) partition(ctx context.Context, p int32) (f *follower, release func(), err error) {
+// partition returns a caught-up table of index partition p: the owned one,
+// or for a request that landed in another partition than its customer's (a
+// producer that did not key by customer id), a temporary one that release
+// stops.
+func (s *Service) partition(ctx context.Context, p int32) (t *changelog.Table, release func(), err error) {
 	s.mu.Lock()
-	f, ok := s.owned[p]
+	t, ok := s.owned[p]
 	s.mu.Unlock()
 	release = func() {}
-	if !ok || !f.alive() {
-		if f, err = follow(ctx, s.conn, s.pcfg.Topics.Subjects, p, s.st, s.log); err != nil {
+	if !ok || t.Err() != nil {
+		if t, err = s.follow(ctx, p); err != nil {
 			return nil, nil, err
 		}
 		release = func() {
-			f.stop()
+			t.Stop()
 			s.mu.Lock()
 			_, owned := s.owned[p]
 			s.mu.Unlock()
 			if !owned {
-				if err := s.st.drop(p); err != nil {
+				if err := s.st.Drop(p); err != nil {
 					s.log.Warn("dropping index partition", "partition", p, "err", err)
 				}
 			}
 		}
 	}
-	if err := s.catchUp(ctx, f); err != nil {
+	if err := s.catchUp(ctx, t); err != nil {
 		release()
 		return nil, nil, err
 	}
-	return f, release, nil
+	return t, release, nil
 }
 
-// catchUp waits until f has applied every record of its partition written
+// catchUp waits until t has applied every record of its partition written
 // before now.
-func (s *Service) catchUp(ctx context.Context, f *follower) error {
-	topic := s.pcfg.Topics.Subjects
-	var o kadm.ListedOffset
-	err := retry(ctx, func() error {
-		ends, err := s.adm.ListEndOffsets(ctx, topic)
-		if err == nil {
-			err = ends.Error()
+func (s *Service) catchUp(ctx context.Context, t *changelog.Table) error {
+	if err := t.CaughtUp(ctx); err != nil {
+		if errors.Is(err, changelog.ErrStopped) {
+			return errStopped
 		}
-		if err != nil {
-			return err
-		}
-		var ok bool
-		if o, ok = ends.Lookup(topic, f.p); !ok {
-			return fmt.Errorf("no end offset for partition %d", f.p)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("reading end offsets of %s: %w", topic, err)
-	}
-	if err := f.wait(ctx, o.Offset); err != nil {
-		return fmt.Errorf("restoring %s/%d: %w", topic, f.p, err)
+		return fmt.Errorf("restoring %s: %w", s.pl.Subjects, err)
 	}
 	return nil
 }
 
 // produce writes recs and waits for every ack, re-producing failed records
-// with exponential backoff for at most retry_max_elapsed.
+// with backoff for at most retry_max_elapsed.
 func (s *Service) produce(ctx context.Context, recs []*kgo.Record) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 100 * time.Millisecond
-	bo.MaxInterval = 5 * time.Second
-	bo.MaxElapsedTime = s.cfg.RetryMaxElapsed
-	pending := recs
-	op := func() error {
-		var failed []*kgo.Record
-		var first error
-		for _, r := range s.cl.ProduceSync(ctx, pending...) {
-			if r.Err != nil {
-				failed = append(failed, &kgo.Record{Topic: r.Record.Topic, Key: r.Record.Key, Value: r.Record.Value,
-					Headers: r.Record.Headers, Context: r.Record.Context, Partition: r.Record.Partition})
-				if first == nil {
-					first = r.Err
-				}
-			}
-		}
-		pending = failed
-		if len(failed) == 0 {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return backoff.Permanent(ctx.Err())
-		}
-		s.log.Warn("re-producing unacknowledged records", "count", len(failed), "err", first)
-		return fmt.Errorf("%d records not acknowledged: %w", len(failed), first)
-	}
-	return backoff.Retry(op, backoff.WithContext(bo, ctx))
-}
-
-// retry calls op until it succeeds, ctx is done or a minute has passed,
-// with exponential backoff: for metadata that may lag a moment.
-func retry(ctx context.Context, op func() error) error {
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 50 * time.Millisecond
-	bo.MaxElapsedTime = time.Minute
-	return backoff.Retry(op, backoff.WithContext(bo, ctx))
+	return changelog.Produce(ctx, s.cl, changelog.ProduceBackoff(s.cfg.RetryMaxElapsed), recs, func(failed []*kgo.Record, err error) {
+		s.log.Warn("re-producing unacknowledged records", "count", len(failed), "err", err)
+	})
 }
 
 // partitioner puts records of the index topic in the partition they name
 // (the service knows subject ids, not the customer ids the processor
-// partitions by) and everything else where processor.Partitioner does.
+// partitions by) and everything else where changelog.Partitioner does.
 type partitioner struct {
 	manual string
 	base   kgo.Partitioner

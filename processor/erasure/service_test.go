@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,15 +15,18 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
 	"github.com/veil-privacy/veil/processor/erasure"
 	"github.com/veil-privacy/veil/processor/kafkatest"
+	"github.com/veil-privacy/veil/processor/keyring"
+	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/schemas"
 )
 
 // seed writes view records and index entries for evs as the processor does
 // (without running one), so that tests control sent_at, channel and locale
 // and can write many events quickly.
-func seed(t testing.TB, e *env, pcfg processor.Config, kr *processor.Keyring, evs []schemas.ConversationEvent) {
+func seed(t testing.TB, e *env, pcfg processor.Config, kr *keyring.Keyring, evs []schemas.ConversationEvent) {
 	t.Helper()
 	recs := make([]*kgo.Record, 0, len(evs)*(len(pcfg.Views)+1))
 	flush := func() {
@@ -31,15 +35,15 @@ func seed(t testing.TB, e *env, pcfg processor.Config, kr *processor.Keyring, ev
 	}
 	for _, ev := range evs {
 		key := viewKey(ev)
-		entry := processor.IndexEntry{Subject: kr.SubjectID(ev.CustomerID), Key: key, ConversationID: ev.ConversationID,
+		entry := subjects.Entry{Subject: kr.SubjectID(ev.CustomerID), Key: key, ConversationID: ev.ConversationID,
 			SentAt: ev.SentAt, Channel: ev.Channel, Locale: ev.Locale}
 		for _, v := range pcfg.Views {
 			recs = append(recs, &kgo.Record{Topic: v.Topic, Key: []byte(key), Value: []byte(`{"view":"` + v.Name + `"}`),
-				Context: processor.WithPartitionKey(ev.ConversationID)})
-			entry.Views = append(entry.Views, processor.IndexView{Name: v.Name, Topic: v.Topic})
+				Context: changelog.WithPartitionKey(ev.ConversationID)})
+			entry.Views = append(entry.Views, subjects.View{Name: v.Name, Topic: v.Topic})
 		}
-		recs = append(recs, &kgo.Record{Topic: pcfg.Topics.Subjects, Key: []byte(processor.IndexKey(entry.Subject, key)),
-			Value: processor.MarshalIndexEntry(entry), Context: processor.WithPartitionKey(ev.CustomerID)})
+		recs = append(recs, &kgo.Record{Topic: pcfg.Topics.Subjects, Key: []byte(subjects.EntryKey(entry.Subject, key)),
+			Value: subjects.MarshalEntry(entry), Context: changelog.WithPartitionKey(ev.CustomerID)})
 		if len(recs) >= 20000 {
 			flush()
 		}
@@ -109,6 +113,50 @@ func TestIdempotent(t *testing.T) {
 	}
 }
 
+// TestUnknownSubject erases a customer Veil never saw: the receipt says so
+// (status not_found, no events, no view or index tombstones), and it is still
+// a PII-free receipt; the key shred is written all the same, so that late
+// events sent before the request are dropped.
+func TestUnknownSubject(t *testing.T) {
+	e := newEnv(t)
+	pcfg, ecfg := e.configs(3)
+	kr := e.startKeyring(pcfg)
+	seed(t, e, pcfg, kr, genEvents(60, 6, 3, time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)))
+	e.startService(ecfg, pcfg, kr, prometheus.NewRegistry(), nil)
+	e.request(ecfg, "req-unknown", "cust-never-seen")
+	e.request(ecfg, "req-known", "cust-01")
+	rcs := e.receipts(ecfg, 2, 30*time.Second)
+	if len(rcs) != 2 {
+		t.Fatalf("got %d receipts, want 2", len(rcs))
+	}
+	byID := map[string]schemas.ErasureReceipt{}
+	for _, rc := range rcs {
+		byID[rc.RequestID] = rc
+	}
+	tests := []struct {
+		give       string
+		wantStatus string
+		wantEvents bool
+	}{
+		{"req-unknown", erasure.StatusNotFound, false},
+		{"req-known", erasure.StatusCompleted, true},
+	}
+	for _, tt := range tests {
+		rc := byID[tt.give]
+		if rc.Status != tt.wantStatus || (rc.Events > 0) != tt.wantEvents {
+			t.Errorf("%s: status %q events %d, want %q (events: %v)", rc.RequestID, rc.Status, rc.Events, tt.wantStatus, tt.wantEvents)
+		}
+		for _, v := range pcfg.Views {
+			if n := rc.Tombstones[v.Topic]; (n > 0) != tt.wantEvents {
+				t.Errorf("%s: %d tombstones on %s", rc.RequestID, n, v.Topic)
+			}
+		}
+		if strings.Contains(fmt.Sprint(rc), "cust-") {
+			t.Errorf("%s: receipt holds the customer id: %+v", rc.RequestID, rc)
+		}
+	}
+}
+
 // TestCrashMidErasure fails every produce to one view topic, stops the
 // service in the middle of the erasure, and restarts it: exactly one
 // completed receipt, every tombstone present.
@@ -145,7 +193,7 @@ func TestCrashMidErasure(t *testing.T) {
 	idx := latest(e.readAll(pcfg.Topics.Subjects))
 	left := 0
 	for k, v := range idx {
-		if s, _ := processor.SubjectOfIndexKey(k); s == subject && v != nil {
+		if s, ok := subjects.SubjectOf(k); ok && s == subject && v != nil {
 			left++
 		}
 	}
@@ -156,10 +204,11 @@ func TestCrashMidErasure(t *testing.T) {
 
 	e.startService(ecfg, pcfg, kr, nil, nil)
 	rcs := e.receipts(ecfg, 1, 30*time.Second)
-	time.Sleep(500 * time.Millisecond)
-	rcs = e.receipts(ecfg, 2, time.Second)
-	if len(rcs) != 1 {
-		t.Fatalf("got %d receipts, want exactly 1", len(rcs))
+	// Once the request's offset is committed the service is done with it:
+	// every receipt it wrote is below the end offsets.
+	e.WaitCommitted(pcfg.Group+"-erasure", ecfg.Topics.Requests, 30*time.Second)
+	if n := e.EndOffsets(ecfg.Topics.Receipts); len(rcs) != 1 || n[0]+n[1]+n[2] != 1 {
+		t.Fatalf("got %d receipts (end offsets %v), want exactly 1", len(rcs), n)
 	}
 	if rc := rcs[0]; rc.Status != "completed" || rc.Events != want || rc.Tombstones[faulty] != want {
 		t.Errorf("receipt = %+v, want %d events", rc, want)
@@ -175,6 +224,76 @@ func TestCrashMidErasure(t *testing.T) {
 				t.Errorf("%s: %s of another customer is gone", v.Name, viewKey(ev))
 			}
 		}
+	}
+}
+
+// TestCrashCountsExact interrupts an erasure of a customer with 4,500
+// events (five chunks of tombstones) at points where some tombstones are
+// written and others not, restarts the service, and checks the receipt: the
+// status is completed and the counts equal the records removed, as if there
+// had been no crash. Before progress records, a restart after the last
+// chunk reported not_found with 0 events, and one after the first chunk
+// reported the events of the later chunks only.
+func TestCrashCountsExact(t *testing.T) {
+	if os.Getenv(kafkatest.BrokersEnv) != "" {
+		t.Skip("needs kfake fault injection")
+	}
+	tests := []struct {
+		name string
+		// topic returns the topic whose produce requests fail, after the
+		// first ok of them succeed.
+		topic func(pcfg processor.Config, ecfg erasure.Config) string
+		ok    int
+	}{
+		{"after every tombstone", func(_ processor.Config, ecfg erasure.Config) string { return ecfg.Topics.Receipts }, 0},
+		{"after the first chunk", func(pcfg processor.Config, _ erasure.Config) string { return pcfg.Topics.Subjects }, 2},
+		{"in the second chunk's views", func(pcfg processor.Config, _ erasure.Config) string { return pcfg.Views[2].Topic }, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const parts = 3
+			pcfg, ecfg := e.configs(parts)
+			kr := e.startKeyring(pcfg)
+			evs := genEvents(9000, 52, 2, time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC))
+			seed(t, e, pcfg, kr, evs)
+			want := 0
+			for _, ev := range evs {
+				if ev.CustomerID == "cust-01" {
+					want++
+				}
+			}
+
+			seen := 0
+			fault := e.Cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: tt.topic(pcfg, ecfg), Count: -1,
+				When: func(kmsg.Request) bool { seen++; return seen > tt.ok }})
+			stop := e.startService(ecfg, pcfg, kr, nil, nil)
+			e.request(ecfg, "req-crash", "cust-01")
+			kafkatest.WaitFor(t, time.Minute, "produce faults", func() bool { return fault.Hits() >= 3 })
+			if err := stop(); err != nil {
+				t.Fatalf("Run after cancel mid-erasure = %v, want nil", err)
+			}
+			fault.Remove()
+
+			e.startService(ecfg, pcfg, kr, nil, nil)
+			rcs := e.receipts(ecfg, 1, time.Minute)
+			rc := rcs[0]
+			if rc.Status != erasure.StatusCompleted || rc.Events != want {
+				t.Errorf("receipt: status %s, %d events, want completed, %d", rc.Status, rc.Events, want)
+			}
+			for _, topic := range []string{pcfg.Topics.Subjects, pcfg.Views[0].Topic, pcfg.Views[1].Topic, pcfg.Views[2].Topic} {
+				if rc.Tombstones[topic] != want {
+					t.Errorf("receipt: %d tombstones on %s, want %d", rc.Tombstones[topic], topic, want)
+				}
+			}
+			e.compact(parts, pcfg.Views[0].Topic)
+			last := latest(e.readAll(pcfg.Views[0].Topic))
+			for _, ev := range evs {
+				if ev.CustomerID == "cust-01" && last[viewKey(ev)] != nil {
+					t.Errorf("%s of the erased customer survives", viewKey(ev))
+				}
+			}
+		})
 	}
 }
 
@@ -270,12 +389,12 @@ func TestRetentionSweep(t *testing.T) {
 	// Index entries with every view expired are gone; others list the views left.
 	idx := latest(e.readAll(pcfg.Topics.Subjects))
 	for _, ev := range evs {
-		v := idx[processor.IndexKey(kr.SubjectID(ev.CustomerID), viewKey(ev))]
+		v := idx[subjects.EntryKey(kr.SubjectID(ev.CustomerID), viewKey(ev))]
 		switch {
 		case ev.Locale == "nl-NL" && v != nil:
 			t.Errorf("index entry of %s (Dutch, all views expired) still there", ev.EventID)
 		case ev.Locale != "nl-NL" && ev.Channel == "chat":
-			entry, err := processor.UnmarshalIndexEntry(v)
+			entry, err := subjects.UnmarshalEntry(v)
 			if err != nil || len(entry.Views) != len(pcfg.Views)-1 {
 				t.Errorf("index entry of %s: %d views (%v), want %d", ev.EventID, len(entry.Views), err, len(pcfg.Views)-1)
 			}

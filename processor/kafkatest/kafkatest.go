@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -18,10 +19,12 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/changelog"
 )
 
 // BrokersEnv names the environment variable with real brokers to test on.
@@ -61,7 +64,7 @@ func New(t testing.TB, opts ...kfake.Opt) *Env {
 		t.Cleanup(c.Close)
 		e.Cluster, e.Brokers = c, c.ListenAddrs()
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Brokers...), kgo.RecordPartitioner(processor.Partitioner()))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Brokers...), kgo.RecordPartitioner(changelog.Partitioner()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,12 +109,36 @@ func (e *Env) Config(partitions int32) processor.Config {
 	return c
 }
 
-// CreateTopics creates the topics of specs with partitions each.
-func (e *Env) CreateTopics(partitions int32, specs []processor.TopicSpec) {
+// CreateTopics creates the topics of specs with partitions each and waits
+// until every partition has a leader (a real broker's metadata lags a
+// moment behind a creation).
+func (e *Env) CreateTopics(partitions int32, specs []changelog.TopicSpec) {
 	e.T.Helper()
-	if err := processor.EnsureTopics(Context(e.T), e.Client, partitions, 1, specs); err != nil {
+	if err := changelog.EnsureTopics(Context(e.T), e.Client, partitions, 1, specs); err != nil {
 		e.T.Fatal(err)
 	}
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	WaitFor(e.T, time.Minute, "leaders for the new topics", func() bool {
+		details, err := e.Admin.ListTopics(context.Background(), names...)
+		if err != nil {
+			return false
+		}
+		for _, n := range names {
+			d, ok := details[n]
+			if !ok || d.Err != nil || len(d.Partitions) == 0 {
+				return false
+			}
+			for _, p := range d.Partitions {
+				if p.Err != nil || p.Leader < 0 {
+					return false
+				}
+			}
+		}
+		return true
+	})
 }
 
 // Run runs fn until the test ends or stop is called; stop returns what fn
@@ -188,10 +215,14 @@ func (e *Env) ConsumeUntil(topic string, timeout time.Duration, done func([]*kgo
 	return out
 }
 
-// Committed returns the group's committed offsets on topic, per partition.
+// Committed returns the group's committed offsets on topic, per partition
+// (none for a group that does not exist yet).
 func (e *Env) Committed(group, topic string) map[int32]int64 {
 	e.T.Helper()
 	offs, err := e.Admin.FetchOffsets(context.Background(), group)
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		return map[int32]int64{}
+	}
 	if err != nil {
 		e.T.Fatalf("fetching offsets: %v", err)
 	}
@@ -217,17 +248,27 @@ func (e *Env) EndOffsets(topic string) map[int32]int64 {
 }
 
 // WaitCommitted waits until group has committed the end of every non-empty
-// partition of topic.
+// partition of topic. Errors while asking (a broker restarting) count as
+// not yet.
 func (e *Env) WaitCommitted(group, topic string, timeout time.Duration) {
 	e.T.Helper()
 	WaitFor(e.T, timeout, "commits up to the end of "+topic, func() bool {
-		got := e.Committed(group, topic)
-		for p, end := range e.EndOffsets(topic) {
-			if end > 0 && got[p] != end {
-				return false
-			}
+		ctx := context.Background()
+		offs, err := e.Admin.FetchOffsets(ctx, group)
+		if err != nil {
+			return false
 		}
-		return true
+		ends, err := e.Admin.ListEndOffsets(ctx, topic)
+		if err != nil || ends.Error() != nil {
+			return false
+		}
+		done := true
+		ends.Each(func(o kadm.ListedOffset) {
+			if c, ok := offs.Lookup(topic, o.Partition); o.Offset > 0 && (!ok || c.Err != nil || c.At != o.Offset) {
+				done = false
+			}
+		})
+		return done
 	})
 }
 

