@@ -4,7 +4,7 @@
 # Usage: deploy/apply-topics.sh [--bootstrap HOST:PORT] [--file topics.yaml] [--dry-run]
 #
 # Environment:
-#   BOOTSTRAP             bootstrap servers (default 127.0.0.1:39092, the deploy/kafka/kafka.sh broker)
+#   BOOTSTRAP             bootstrap servers (default 127.0.0.1:19092, the deploy/kafka/kafka.sh broker)
 #   KAFKA_BIN             directory with kafka-topics.sh / kafka-configs.sh (e.g. /opt/kafka/bin in apache/kafka);
 #                         if unset, the Maven jars of deploy/kafka/kafka.sh are used (java -cp ...)
 #   KAFKA_COMMAND_CONFIG  admin client properties file (TLS/SASL) passed as --command-config
@@ -19,7 +19,7 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FILE="$SCRIPT_DIR/topics.yaml"
-BOOTSTRAP="${BOOTSTRAP:-127.0.0.1:39092}"
+BOOTSTRAP="${BOOTSTRAP:-127.0.0.1:19092}"
 DRY_RUN=0
 
 while [[ $# -gt 0 ]]; do

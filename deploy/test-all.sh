@@ -42,7 +42,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-deploy/registry/registry.sh start --dir "$registry_dir" --port "${VEIL_REGISTRY_PORT:-39380}" >"$registry_dir/env" &
+deploy/registry/registry.sh start --dir "$registry_dir" --port "${VEIL_REGISTRY_PORT:-19380}" >"$registry_dir/env" &
 registry_start=$!
 
 # promtool (Debian's prometheus package) for the alert rule tests in ./deploy; with VEIL_REQUIRE_PROMTOOL
@@ -79,7 +79,7 @@ sasl_dir="$(mktemp -d)"
 for u in admin veil analytics personalization support privacy-desk; do
   echo "$u $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 done >"$sasl_dir/users"
-started="$(deploy/kafka/kafka.sh start --sasl --dir "$sasl_dir/kafka" --port "${VEIL_SASL_KAFKA_PORT:-39192}" --scram-users "$sasl_dir/users")"
+started="$(deploy/kafka/kafka.sh start --sasl --dir "$sasl_dir/kafka" --port "${VEIL_SASL_KAFKA_PORT:-19192}" --scram-users "$sasl_dir/users")"
 eval "$started"
 set +e
 VEIL_TEST_SASL_BROKERS="$KAFKA_SASL_BROKERS" VEIL_TEST_ADMIN_BROKERS="$KAFKA_BROKERS" VEIL_TEST_SCRAM_USERS="$sasl_dir/users" \
@@ -95,7 +95,7 @@ rm -rf "$sasl_dir"; sasl_dir=""
 
 echo "== integration tests on Apache Kafka (full sizes)"
 kafka_dir="$(mktemp -d)"
-port="${VEIL_KAFKA_PORT:-39092}"
+port="${VEIL_KAFKA_PORT:-19092}"
 eval "$(deploy/kafka/kafka.sh start --dir "$kafka_dir" --port "$port")"
 echo "Apache Kafka at $KAFKA_BROKERS"
 set +e

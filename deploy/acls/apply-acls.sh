@@ -15,7 +15,7 @@
 #                    --consumer VIEW=User:Z[,GROUP] (default: view V is read by User:V in group V)
 #
 # Environment:
-#   BOOTSTRAP             bootstrap servers (default 127.0.0.1:39092, the deploy/kafka/kafka.sh broker)
+#   BOOTSTRAP             bootstrap servers (default 127.0.0.1:19092, the deploy/kafka/kafka.sh broker)
 #   KAFKA_BIN             directory with kafka-acls.sh (e.g. /opt/kafka/bin); if unset, the Maven jars of
 #                         deploy/kafka/kafka.sh are used: java -cp "$LIB/*" org.apache.kafka.tools.AclCommand
 #   KAFKA_COMMAND_CONFIG  admin client properties (TLS/SASL) of a principal allowed to Alter the cluster ACLs
@@ -29,7 +29,7 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/../.." && pwd)"
-BOOTSTRAP="${BOOTSTRAP:-127.0.0.1:39092}"
+BOOTSTRAP="${BOOTSTRAP:-127.0.0.1:19092}"
 CONFIG="$REPO/deploy/veil.example.yaml"
 MODE=add
 DRY_RUN=0

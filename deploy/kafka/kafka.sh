@@ -28,7 +28,9 @@
 # Environment:
 #   VEIL_KAFKA_CACHE   jar cache dir (default $HOME/.cache/veil/kafka-4.4.0); jars go to $VEIL_KAFKA_CACHE/lib
 #   VEIL_KAFKA_DIR     default for --dir (default ${TMPDIR:-/tmp}/veil-kafka)
-#   VEIL_KAFKA_PORT    default for --port (default 39092); the controller listens on port+1
+#   VEIL_KAFKA_PORT    default for --port (default 19092); the controller listens on port+1
+#                      (keep ports below Linux's ephemeral range, 32768-60999: a port there can be
+#                      the local end of a client connection, and the broker then fails to bind it)
 #   VEIL_KAFKA_HEAP    JVM heap options (default "-Xms512m -Xmx768m")
 #   VEIL_KAFKA_TIMEOUT readiness timeout in seconds (default 90)
 #
@@ -48,7 +50,7 @@ CACHE="${VEIL_KAFKA_CACHE:-$HOME/.cache/veil/kafka-${KAFKA_VERSION}}"
 LIB="$CACHE/lib"
 MARKER="$LIB/.complete-${KAFKA_VERSION}-r${FETCH_REV}"
 DIR="${VEIL_KAFKA_DIR:-${TMPDIR:-/tmp}/veil-kafka}"
-PORT="${VEIL_KAFKA_PORT:-39092}"
+PORT="${VEIL_KAFKA_PORT:-19092}"
 HEAP="${VEIL_KAFKA_HEAP:--Xms512m -Xmx768m}"
 TIMEOUT="${VEIL_KAFKA_TIMEOUT:-90}"
 ACLS=0
@@ -323,7 +325,8 @@ cmd_start() {
   local deadline=$((SECONDS + TIMEOUT))
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      log "broker exited during startup; last log lines:"
+      log "broker exited during startup; its first error, then the last log lines:"
+      grep -m1 -E 'Exception: ' "$logf" "$out" >&2 2>/dev/null || true
       tail -n 40 "$logf" >&2 2>/dev/null || true
       tail -n 40 "$out" >&2 || true
       rm -f "$PIDFILE"

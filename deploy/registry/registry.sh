@@ -13,7 +13,7 @@
 # Environment:
 #   VEIL_REGISTRY_CACHE    cache dir (default $HOME/.cache/veil/apicurio-3.3.3)
 #   VEIL_REGISTRY_DIR      default for --dir (default ${TMPDIR:-/tmp}/veil-registry)
-#   VEIL_REGISTRY_PORT     default for --port (default 39380); the management interface listens on port+1
+#   VEIL_REGISTRY_PORT     default for --port (default 19380); the management interface listens on port+1
 #   VEIL_REGISTRY_JAVA     java binary (default: the first Java 21+ of $JAVA_HOME, PATH, /usr/lib/jvm/*)
 #   VEIL_REGISTRY_TIMEOUT  readiness timeout in seconds (default 180)
 #
@@ -26,7 +26,7 @@ CACHE="${VEIL_REGISTRY_CACHE:-$HOME/.cache/veil/apicurio-${VERSION}}"
 APP="$CACHE/app"
 MARKER="$CACHE/.complete"
 DIR="${VEIL_REGISTRY_DIR:-${TMPDIR:-/tmp}/veil-registry}"
-PORT="${VEIL_REGISTRY_PORT:-39380}"
+PORT="${VEIL_REGISTRY_PORT:-19380}"
 TIMEOUT="${VEIL_REGISTRY_TIMEOUT:-180}"
 
 log() { printf 'registry.sh: %s\n' "$*" >&2; }
