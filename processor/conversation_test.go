@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veil-privacy/veil/processor"
 	"github.com/veil-privacy/veil/schemas"
 )
 
@@ -49,5 +50,64 @@ func TestConversationState(t *testing.T) {
 				t.Errorf("%s: answer %q to %q rendered as %q; readable %v", view, c.answer, c.question, r.ev.Body, leaked)
 			}
 		}
+	}
+}
+
+// TestConversationStateRebuilt: the questions are handled by one instance, which then stops;
+// the bare answers come after it, to a new instance with no state of its own. It reads back
+// what the first one handled of its partitions and redacts the answers as if it had seen the
+// questions, under either guarantee. The control (an order number) stays readable.
+func TestConversationStateRebuilt(t *testing.T) {
+	for _, guarantee := range []string{processor.AtLeastOnce, processor.ExactlyOnce} {
+		t.Run(guarantee, func(t *testing.T) {
+			t0 := time.Now().UTC().Add(-2 * time.Minute).Truncate(time.Second)
+			convs := []struct{ locale, question, answer string }{
+				{"nl-NL", "Wat is uw burgerservicenummer?", "123456782"},
+				{"en-GB", "What's your password?", "bluefish42"},
+				{"fr-FR", "Quelle est votre date de naissance ?", "14/03/1988"},
+				{"nl-NL", "Wat is uw ordernummer?", "20240117"}, // the control
+			}
+			// Other traffic on the same partitions before and between, so the read-back has
+			// something to go through.
+			var questions, answers []schemas.ConversationEvent
+			for i := range 40 {
+				questions = append(questions, schemas.ConversationEvent{
+					EventID: fmt.Sprintf("other-%d", i), ConversationID: fmt.Sprintf("other-%d", i%7), CustomerID: "cust-other",
+					Channel: "chat", Locale: "en-GB", AuthorRole: "customer", SentAt: t0, Body: "Thanks, that helps.",
+				})
+			}
+			for i, c := range convs {
+				conv := fmt.Sprintf("conv-%d", i)
+				ev := schemas.ConversationEvent{
+					ConversationID: conv, CustomerID: "cust-" + conv, Channel: "chat", Locale: c.locale,
+				}
+				q, a := ev, ev
+				q.EventID, q.AuthorRole, q.SentAt, q.Body = conv+"/q", "agent", t0, c.question
+				a.EventID, a.AuthorRole, a.SentAt, a.Body = conv+"/a", "customer", t0.Add(time.Minute), c.answer
+				questions, answers = append(questions, q), append(answers, a)
+			}
+			e := newEnv(t)
+			cfg := e.config(4)
+			cfg.Processing.Guarantee = guarantee
+			cfg.Processing.TransactionalID = e.Prefix + "-txn"
+			e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, questions)...)
+			stop := e.start(cfg)
+			e.WaitCommitted(cfg.Group, cfg.Topics.Raw, 2*time.Minute)
+			if err := stop(); err != nil {
+				t.Fatalf("first instance: %v", err)
+			}
+			e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, answers)...)
+			e.start(cfg)
+			got := viewRecords(t, e, cfg, len(questions)+len(answers))
+			for view, byID := range got {
+				for i, c := range convs {
+					r := byID[fmt.Sprintf("conv-%d/a", i)]
+					if leaked, control := strings.Contains(r.ev.Body, c.answer), i == len(convs)-1; leaked != control {
+						t.Errorf("%s: answer %q to %q, asked of the first instance, rendered by the second as %q",
+							view, c.answer, c.question, r.ev.Body)
+					}
+				}
+			}
+		})
 	}
 }

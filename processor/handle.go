@@ -1,7 +1,6 @@
 package processor
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,9 +56,8 @@ type worker struct {
 	tok        keyring.Tokenizer     // the pseudonyms of the event's subject
 	re         schemas.RenderedEvent // the view being encoded
 	pz         rules.Pseudonymizer
-	// convs holds the open questions of the conversations this worker owns (rules.DetectTurn).
-	// It is not rebuilt after a rebalance: an answer whose question another instance saw is
-	// read without it.
+	// convs holds the open questions of the conversations this worker owns (rules.DetectTurn),
+	// rebuilt for a partition newly assigned by replaying what was handled of it (replay.go).
 	convs rules.Conversations
 }
 
@@ -128,8 +126,7 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 		pz = w.pz
 	}
 
-	w.findings = w.convs.Detect(p.engine, w.findings[:0], ev.ConversationID,
-		rules.Turn{Text: ev.Body, Locale: ev.Locale, Author: cmp.Or(ev.AuthorRole, ev.AuthorName), SentAt: ev.SentAt})
+	w.findings = w.convs.Detect(p.engine, w.findings[:0], ev.ConversationID, turnOf(&ev))
 	nBody := len(w.findings)
 	w.findings = p.engine.Detect(w.findings, ev.Subject, ev.Locale)
 	if n := len(w.findings); n > p.cfg.Input.MaxFindings {

@@ -62,6 +62,8 @@ type Processor struct {
 	abortedSince time.Time
 	abortWait    backoff.BackOff // between aborted transactions
 	rebuildWait  backoff.BackOff // between rebuilds of the Kafka session; reset by a commit
+	// owned holds the partitions whose conversation state the workers have (replay.go).
+	owned owned
 }
 
 // view is a View with its policies built.
@@ -151,10 +153,12 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 			// nothing acknowledged is left uncommitted here.
 			log.Info("partitions revoked", "partitions", r)
 			p.forget(r)
+			p.owned.release(r)
 		}),
 		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, l map[string][]int32) {
 			log.Warn("partitions lost; nothing is committed for them", "partitions", l)
 			p.forget(l)
+			p.owned.release(l)
 		}),
 	)
 	if cfg.InstanceID != "" {
@@ -417,6 +421,9 @@ func (p *Processor) consume(ctx context.Context, cl *kgo.Client, sess *kgo.Group
 			}
 		})
 		recs := fetches.Records()
+		if len(recs) > 0 {
+			p.rebuildConversations(ctx, cl, w, fetches)
+		}
 		if sess != nil && len(recs) > 0 {
 			// The batch sees every shred applied so far; it is done, for
 			// acknowledging shreds, once its transaction has ended.
@@ -890,9 +897,12 @@ type pool struct {
 	wg   sync.WaitGroup
 }
 
+// job is a record to handle in batch b, or, with b nil, a record to replay into the
+// conversation state (replay.go).
 type job struct {
 	b   *batch
 	rec *kgo.Record
+	ctx context.Context // of a replay
 }
 
 func newPool(p *Processor, n int) *pool {
@@ -903,6 +913,10 @@ func newPool(p *Processor, n int) *pool {
 		w.wg.Go(func() {
 			var scratch worker
 			for j := range ch {
+				if j.b == nil {
+					p.replayRecord(j.ctx, &scratch, j.rec)
+					continue
+				}
 				outs, err := p.handle(j.b.ctx, &scratch, j.rec)
 				if err != nil {
 					j.b.abandon(err)
@@ -924,6 +938,12 @@ func (w *pool) dispatch(b *batch) {
 		b.handled.Add(1)
 		w.jobs[w.slot(r)] <- job{b: b, rec: r}
 	}
+}
+
+// replay queues r to its worker, to be replayed into the conversation state there, after
+// the records queued before it and before those queued after it.
+func (w *pool) replay(ctx context.Context, r *kgo.Record) {
+	w.jobs[w.slot(r)] <- job{rec: r, ctx: ctx}
 }
 
 // run dispatches b and waits until all of its outputs have been produced

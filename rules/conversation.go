@@ -11,9 +11,9 @@ const (
 	// primeTurns is how many messages of the other party a question primes; a primed finding
 	// of a type asked for ends the priming of that type sooner.
 	primeTurns = 2
-	// primeFor is how long after the question an answer is still primed, when both messages
+	// PrimeFor is how long after the question an answer is still primed, when both messages
 	// carry a time.
-	primeFor = 15 * time.Minute
+	PrimeFor = 15 * time.Minute
 )
 
 // Turn is one message of a conversation, as DetectTurn reads it.
@@ -66,12 +66,28 @@ const primedMark = "primed by the question word "
 // such a finding ends in a note naming the question word. c is then updated with the
 // question this message asks, if any. c must not be used by two calls at once.
 func (e *Engine) DetectTurn(dst []Finding, c *Conversation, t Turn) []Finding {
+	return e.turn(dst, c, t, true)
+}
+
+// ReplayTurn updates c with message t exactly as DetectTurn would, and finds nothing: for
+// rebuilding the state of a conversation from messages that were handled before (by another
+// instance, before a rebalance). It detects only in a message that answers an open question,
+// since that decides what the question still primes; other messages cost a question check.
+func (e *Engine) ReplayTurn(c *Conversation, t Turn) {
+	e.turn(nil, c, t, false)
+}
+
+// turn is DetectTurn; with detect false it leaves out the detection in a message no question
+// primes, which cannot change c, and its findings are only for updating c.
+func (e *Engine) turn(dst []Finding, c *Conversation, t Turn, detect bool) []Finding {
 	base := len(dst)
 	author := authorKey(t.Author)
 	at := unixSeconds(t.SentAt)
 	pr, answer := c.primeFor(author, at)
 	if pr.types == 0 && !pr.not {
-		dst = e.Detect(dst, t.Text, t.Locale)
+		if detect {
+			dst = e.Detect(dst, t.Text, t.Locale)
+		}
 	} else {
 		dst = e.detectAll(dst, t.Text, t.Locale, pr)
 		if pr.types != 0 && slices.ContainsFunc(dst[base:], func(f Finding) bool { return pr.has(typeIndex(f.Type)) }) {
@@ -94,12 +110,12 @@ func (e *Engine) DetectTurn(dst []Finding, c *Conversation, t Turn) []Finding {
 
 // primeFor returns what c primes in a message by author sent at at (Unix seconds, 0 unknown),
 // and whether the message counts as an answer. A question expires after primeTurns answers or
-// primeFor; the asker's own messages are no answers.
+// PrimeFor; the asker's own messages are no answers.
 func (c *Conversation) primeFor(author, at uint32) (prime, bool) {
 	if c.left == 0 {
 		return prime{}, false
 	}
-	if c.at != 0 && at != 0 && at > c.at && time.Duration(at-c.at)*time.Second > primeFor {
+	if c.at != 0 && at != 0 && at > c.at && time.Duration(at-c.at)*time.Second > PrimeFor {
 		*c = Conversation{}
 		return prime{}, false
 	}
@@ -612,6 +628,13 @@ func (cs *Conversations) Detect(e *Engine, dst []Finding, id string, t Turn) []F
 	dst = e.DetectTurn(dst, &st, t)
 	cs.Put(id, st)
 	return dst
+}
+
+// Replay runs ReplayTurn on message t of conversation id with the state kept for it.
+func (cs *Conversations) Replay(e *Engine, id string, t Turn) {
+	st := cs.Get(id)
+	e.ReplayTurn(&st, t)
+	cs.Put(id, st)
 }
 
 // letters reports whether w holds only letters (ASCII, or bytes of UTF-8 sequences).

@@ -141,7 +141,7 @@ func TestDetectTurnExpiry(t *testing.T) {
 		{"asker's own message", []Turn{{Text: a, Author: "agent"}}, false},
 		{"asker's follow-up keeps it", []Turn{{Text: "Dan kan ik u verder helpen.", Author: "agent"},
 			{Text: "momentje", Author: "customer"}, {Text: a, Author: "customer"}}, true},
-		{"too late", []Turn{{Text: a, Author: "customer", SentAt: t0.Add(primeFor + time.Second)}}, false},
+		{"too late", []Turn{{Text: a, Author: "customer", SentAt: t0.Add(PrimeFor + time.Second)}}, false},
 		{"answered", []Turn{{Text: a, Author: "customer"}, {Text: "01-02-1990", Author: "customer"}}, false},
 		{"unknown authors", []Turn{{Text: a}}, true},
 		{"a new question replaces it", []Turn{{Text: "En uw ordernummer?", Author: "agent"}, {Text: a, Author: "customer"}}, false},

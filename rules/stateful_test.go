@@ -3,8 +3,10 @@ package rules
 import (
 	"bufio"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"testing"
+	"time"
 )
 
 // statefulCase is one line of testdata/stateful/turns.jsonl.
@@ -14,6 +16,29 @@ type statefulCase struct {
 	Answer   string `json:"answer"`
 	Type     Type   `json:"type"`
 	Value    string `json:"value"`
+}
+
+// statefulCases reads testdata/stateful/turns.jsonl.
+func statefulCases(t *testing.T) []statefulCase {
+	t.Helper()
+	f, err := os.Open("testdata/stateful/turns.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cs []statefulCase
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var c statefulCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cs
 }
 
 // statefulScore counts, over the answers of one language: the values found whole with their
@@ -35,18 +60,8 @@ func (s statefulScore) precision() float64 {
 // (go test ./rules/ -run TestStatefulSet -v prints them).
 func TestStatefulSet(t *testing.T) {
 	e := newTestEngine(t)
-	f, err := os.Open("testdata/stateful/turns.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	with, without := map[string]*statefulScore{}, map[string]*statefulScore{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var c statefulCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range statefulCases(t) {
 		lang := c.Locale[:2]
 		for _, m := range []map[string]*statefulScore{with, without} {
 			if m[lang] == nil {
@@ -86,9 +101,6 @@ func TestStatefulSet(t *testing.T) {
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
 	var tot [2]statefulScore
 	for _, lang := range []string{"nl", "en", "de", "fr"} {
 		w, wo := with[lang], without[lang]
@@ -112,4 +124,42 @@ func TestStatefulSet(t *testing.T) {
 	}
 	t.Logf("all: %d values, %d controls | with state: leak %.3f precision %.3f | without: leak %.3f precision %.3f",
 		tot[0].values, tot[0].controls, tot[0].leak(), tot[0].precision(), tot[1].leak(), tot[1].precision())
+}
+
+// TestReplayTurn: ReplayTurn leaves a conversation in the state DetectTurn leaves it in, over
+// random mixes of the questions, answers and controls of testdata/stateful/, with messages by
+// either party or by nobody known, some of them too late to be answers.
+func TestReplayTurn(t *testing.T) {
+	e := newTestEngine(t)
+	var msgs []Turn
+	for _, c := range statefulCases(t) {
+		msgs = append(msgs, Turn{Text: c.Question, Locale: c.Locale}, Turn{Text: c.Answer, Locale: c.Locale})
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	authors := []string{"agent", "customer", ""}
+	active := 0
+	for run := range 200 {
+		var detected, replayed Conversation
+		at := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
+		for step := range 12 {
+			m := msgs[rng.IntN(len(msgs))]
+			if step%2 == 1 && rng.IntN(3) > 0 {
+				m = msgs[rng.IntN(len(msgs)/2)*2+1] // mostly an answer after a question
+			}
+			m.Author = authors[rng.IntN(len(authors))]
+			at = at.Add(time.Duration(rng.IntN(20)) * time.Minute)
+			m.SentAt = at
+			e.DetectTurn(nil, &detected, m)
+			e.ReplayTurn(&replayed, m)
+			if replayed != detected {
+				t.Fatalf("run %d, step %d (%q by %q): replayed state %+v, detected %+v", run, step, m.Text, m.Author, replayed, detected)
+			}
+			if detected.Active() {
+				active++
+			}
+		}
+	}
+	if active == 0 {
+		t.Fatal("no step left a question open: the comparison saw only empty states")
+	}
 }
