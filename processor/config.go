@@ -182,8 +182,9 @@ type Processing struct {
 	Guarantee string `yaml:"guarantee"`
 	// TransactionalID identifies this instance's transactions (exactly_once
 	// only): stable across restarts and unique per instance, so that a
-	// restarted instance fences its previous incarnation. Default: the
-	// instance id, else the client id and host name.
+	// restarted instance fences its previous incarnation. Default
+	// (DefaultTransactionalID): the group, "-", and the instance id, else the
+	// client id and host name.
 	TransactionalID string `yaml:"transactional_id"`
 	// TransactionTimeout is how long the broker lets a transaction of this
 	// instance stay open before aborting it (exactly_once only). It bounds

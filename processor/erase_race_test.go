@@ -43,7 +43,6 @@ func TestEraseWhileRendering(t *testing.T) {
 			for i := range 3 {
 				c := cfg
 				c.InstanceID = fmt.Sprintf("veil-%d", i)
-				c.Processing.TransactionalID = c.InstanceID
 				p, _ := e.startProcessor(c)
 				ec := ecfg
 				ec.StoreDir = t.TempDir()

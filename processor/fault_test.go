@@ -91,7 +91,7 @@ func TestFaultChurn(t *testing.T) {
 			instances := make([]*exec.Cmd, 3)
 			start := func(i int) {
 				c := cfg
-				c.Processing.TransactionalID = fmt.Sprintf("veil-%d", i) // stable per instance; no static membership
+				c.Processing.TransactionalID = fmt.Sprintf("%s-veil-%d", c.Group, i) // stable per instance; no static membership
 				instances[i] = e.startChild(c)
 			}
 			for i := range instances {

@@ -66,6 +66,20 @@ type Processor struct {
 	owned owned
 }
 
+// DefaultTransactionalID is the transactional id of an exactly-once instance whose config
+// sets none: the group, then the instance id, else the client id and host name
+// ("veil-veil-0", "veil-veil-host7"). Transactional ids are global to a cluster: with the
+// group in it, two deployments on one cluster that use the same instance ids (two groups,
+// or a test suite's many) do not fence each other's transactions.
+func DefaultTransactionalID(cfg Config) string {
+	id := cfg.InstanceID
+	if id == "" {
+		host, _ := os.Hostname()
+		id = cfg.ClientID + "-" + host
+	}
+	return cfg.Group + "-" + id
+}
+
 // view is a View with its policies built.
 type view struct {
 	name, topic string
@@ -82,12 +96,7 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 		return nil, fmt.Errorf("invalid config: %w", err)
 	}
 	if cfg.Processing.Guarantee == ExactlyOnce && cfg.Processing.TransactionalID == "" {
-		id := cfg.InstanceID
-		if id == "" {
-			host, _ := os.Hostname()
-			id = cfg.ClientID + "-" + host
-		}
-		cfg.Processing.TransactionalID = id
+		cfg.Processing.TransactionalID = DefaultTransactionalID(cfg)
 	}
 	p := &Processor{cfg: cfg, log: log, engine: engine, m: newMetrics(reg)}
 	err := p.newCodecs()

@@ -85,15 +85,15 @@ func veilACLs(c config, who aclPrincipals) ([]acl, error) {
 	add(who.Veil, "Read", "group", "literal", c.Group, erasureGroup(c))
 	if c.Processing.Guarantee == processor.ExactlyOnce {
 		// The processor's transactional id (the erasure service and the
-		// keyring do not use transactions): the configured one, the
-		// instance id, or client_id + "-" + host name.
+		// keyring do not use transactions): the configured one, or group +
+		// "-" + the instance id, or group + "-" + client_id + "-" + host name.
 		switch {
 		case c.Processing.TransactionalID != "":
 			add(who.Veil, "Write", "transactional-id", "literal", c.Processing.TransactionalID)
 		case c.InstanceID != "":
-			add(who.Veil, "Write", "transactional-id", "literal", c.InstanceID)
+			add(who.Veil, "Write", "transactional-id", "literal", processor.DefaultTransactionalID(c.Config))
 		default:
-			add(who.Veil, "Write", "transactional-id", "prefixed", c.ClientID+"-")
+			add(who.Veil, "Write", "transactional-id", "prefixed", c.Group+"-"+c.ClientID+"-")
 		}
 	}
 

@@ -100,9 +100,9 @@ func TestACLsFollowTheConfig(t *testing.T) {
 		not  []string
 	}{
 		{"exactly once, default id", map[string]string{"VEIL_GUARANTEE": "exactly_once"}, nil,
-			[]string{"User:veil Write transactional-id prefixed veil-"}, nil},
+			[]string{"User:veil Write transactional-id prefixed veil-veil-"}, nil},
 		{"exactly once, static member", map[string]string{"VEIL_GUARANTEE": "exactly_once", "VEIL_INSTANCE_ID": "veil-3"}, nil,
-			[]string{"User:veil Write transactional-id literal veil-3"}, []string{"User:veil Write transactional-id prefixed veil-"}},
+			[]string{"User:veil Write transactional-id literal veil-veil-3"}, []string{"User:veil Write transactional-id prefixed veil-veil-"}},
 		{"exactly once, explicit id", map[string]string{"VEIL_GUARANTEE": "exactly_once"}, func(c *config) { c.Processing.TransactionalID = "tx-a" },
 			[]string{"User:veil Write transactional-id literal tx-a"}, nil},
 		{"own groups and principal", map[string]string{"VEIL_GROUP": "redactor", "VEIL_SASL_USERNAME": "svc-veil"}, func(c *config) { c.Erasure.Group = "eraser" },

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -237,8 +236,7 @@ func transactionalID(c config) string {
 	if c.Processing.Guarantee != processor.ExactlyOnce {
 		return ""
 	}
-	host, _ := os.Hostname()
-	return cmp.Or(c.Processing.TransactionalID, c.InstanceID, c.ClientID+"-"+host)
+	return cmp.Or(c.Processing.TransactionalID, processor.DefaultTransactionalID(c.Config))
 }
 
 // authHooks are the hooks of hooks.
