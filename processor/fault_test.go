@@ -241,13 +241,8 @@ func (e *env) kafkaSh(cmd string) {
 // process needed a restart from outside.)
 func TestFaultBrokerDown(t *testing.T) {
 	real := os.Getenv(kafkatest.BrokersEnv) != ""
-	if real {
-		// Open (issue 17 item 5): in the CI run of 2026-12-02 on Apache
-		// Kafka 4.4, after an outage longer than the delivery timeout the
-		// group had not committed to the end 3 minutes after the broker
-		// came back (it passed on the loop14 branch before the merges).
-		// TestFaultBrokerRestart covers a broker kill on Apache Kafka.
-		t.Skip("open on Apache Kafka: exactly-once does not resume within 3 min after a long outage (docs/reliability.md)")
+	if real && os.Getenv("VEIL_TEST_KAFKA_DIR") == "" {
+		t.Skip("stopping a real broker needs VEIL_TEST_KAFKA_DIR (deploy/test-all.sh sets it)")
 	}
 	opts := []kfake.Opt{kfake.DataDir(t.TempDir()), kfake.Ports(kafkatest.FreePort(t)), kfake.SyncWrites()}
 	e := newEnv(t, opts...)
