@@ -40,8 +40,11 @@ type benchOpts struct {
 	rounds                         int
 	seed                           uint64
 	cpuProfile                     string
-	compression                    string   // compression.type of the outputs; "": the client's default
-	brokers                        []string // empty: an in-process broker
+	compression                    string        // compression.type of the outputs; "": the client's default
+	brokers                        []string      // empty: an in-process broker
+	overload                       time.Duration // 0: no overload run
+	overloadFactor                 float64       // the overload rate, as a multiple of Veil's median rate
+	overloadRate                   float64       // the overload rate in events/s; 0: overloadFactor
 }
 
 // runBench is 'veil bench': a load harness on an in-process broker (kfake,
@@ -69,7 +72,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.compression, "compression", "", "compression.type of every produced record, Veil's and the pass-through's (none, gzip, snappy, lz4, zstd); default: the client's, snappy")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs (not of generating the events) to this file")
 	brokers := fs.String("brokers", "", "comma-separated bootstrap brokers of a real cluster (plaintext) instead of the in-process one; the run creates its own topics and groups and deletes them")
-	timeout := fs.Duration("timeout", 5*time.Minute, "stop with an error after this long")
+	fs.DurationVar(&o.overload, "overload", 0, "after the rounds, produce at --overload-factor times Veil's median rate for this long while Veil runs, printing lag, heap and resident memory (needs --brokers)")
+	fs.Float64Var(&o.overloadFactor, "overload-factor", 2, "the overload rate as a multiple of Veil's median events/s")
+	fs.Float64Var(&o.overloadRate, "overload-rate", 0, "the overload rate in events/s instead of --overload-factor")
+	timeout := fs.Duration("timeout", 5*time.Minute, "stop with an error after this long (the overload run comes on top)")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -102,10 +108,22 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.rounds < 1 || o.rounds > 10 {
 		bad("--rounds: %d not in 1..10", o.rounds)
 	}
+	if o.overload < 0 || o.overload > 2*time.Hour {
+		bad("--overload: %s not in 0..2h", o.overload)
+	}
+	if o.overload > 0 && len(o.brokers) == 0 {
+		bad("--overload needs --brokers: the in-process broker keeps every record in this process's memory, so its resident memory would say nothing of Veil's")
+	}
+	if o.overloadFactor < 1 || o.overloadFactor > 100 {
+		bad("--overload-factor: %g not in 1..100", o.overloadFactor)
+	}
+	if o.overloadRate < 0 || o.overloadRate > 10_000_000 {
+		bad("--overload-rate: %g not in 0..10000000", o.overloadRate)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, *timeout+o.overload)
 	defer cancel()
 	return bench(ctx, o, stdout, stderr)
 }
@@ -331,6 +349,15 @@ func bench(ctx context.Context, o benchOpts, stdout, stderr io.Writer) error {
 		sum.veilEPS/2, cfg.Views[0].Topic, ms(sum.p50), ms(sum.p99), len(lat))
 	if err := benchCheck(ctx, adm, cfg, n*int64(o.rounds+1)+int64(len(late)), stdout); err != nil {
 		return err
+	}
+	if o.overload > 0 {
+		rate := o.overloadRate
+		if rate == 0 {
+			rate = o.overloadFactor * sum.veilEPS
+		}
+		if err := benchOverload(ctx, adm, cl, cfg, outTopics, run+"veil-bench-overload", all, rate, o.overload, stdout, veil); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(stdout, sum.line())
 	return nil

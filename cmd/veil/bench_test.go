@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+
 	"github.com/veil-privacy/veil/processor"
+	"github.com/veil-privacy/veil/processor/kafkatest"
 	"github.com/veil-privacy/veil/rules"
 )
 
@@ -33,6 +37,62 @@ func TestRunBench(t *testing.T) {
 			checkSummaryLine(t, out.String())
 		})
 	}
+}
+
+// TestRunBenchOverload runs the overload mode against a broker given with
+// --brokers (kfake in this process, which is enough to test the run's
+// workings; its memory figures mean nothing here): every reading and the
+// overload summary line are printed, the lag is what was produced and not
+// committed, and the bench's summary line still comes last.
+func TestRunBenchOverload(t *testing.T) {
+	if os.Getenv(kafkatest.BrokersEnv) != "" {
+		t.Skip("kfake only")
+	}
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	var out, errb bytes.Buffer
+	args := []string{"--brokers", strings.Join(cluster.ListenAddrs(), ","), "--events", "400", "--conversations", "30",
+		"--partitions", "2", "--overload", "3s", "--overload-rate", "3000"}
+	if err := runBench(context.Background(), args, &out, &errb); err != nil {
+		t.Fatalf("runBench: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())
+	}
+	t.Log("\n" + out.String())
+	var readings int
+	var line string
+	for l := range strings.Lines(out.String()) {
+		f := strings.Fields(l)
+		if len(f) == 6 && strings.HasSuffix(f[0], "s") && f[0] != "elapsed" {
+			readings++
+		}
+		if strings.HasPrefix(l, "overload: seconds=") {
+			line = l
+		}
+	}
+	if readings < 2 {
+		t.Errorf("%d overload readings, want at least 2 (one a second for 3 s)", readings)
+	}
+	got := map[string]float64{}
+	for f := range strings.FieldsSeq(strings.TrimPrefix(line, "overload: ")) {
+		k, v, _ := strings.Cut(f, "=")
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			t.Fatalf("overload line %q: %s: %v", line, k, err)
+		}
+		got[k] = x
+	}
+	for _, k := range []string{"seconds", "produced_eps", "committed_eps", "lag_end", "rss_mb_first_half_max", "rss_mb_second_half_max", "heap_mb_first_half_max", "heap_mb_second_half_max"} {
+		if x, ok := got[k]; !ok || x < 0 {
+			t.Errorf("overload line %q: %s = %v, %v; want a figure ≥ 0", line, k, x, ok)
+		}
+	}
+	// Paced: never more than the rate asked for.
+	if r := got["produced_eps"]; r <= 0 || r > 3300 {
+		t.Errorf("produced_eps = %.0f, want some and at most the 3000 asked for", r)
+	}
+	checkSummaryLine(t, out.String())
 }
 
 // checkSummaryLine checks that the last line of a 'veil bench' output holds
@@ -104,6 +164,9 @@ func TestRunBenchFlags(t *testing.T) {
 		{[]string{"--guarantee", "at_most_once"}, "--guarantee"},
 		{[]string{"--partitions", "0", "--workers", "0"}, "--workers"},
 		{[]string{"--body-bytes", "-1"}, "--body-bytes"},
+		{[]string{"--overload", "1m"}, "--overload needs --brokers"},
+		{[]string{"--brokers", "127.0.0.1:1", "--overload", "1m", "--overload-factor", "0.5"}, "--overload-factor"},
+		{[]string{"--brokers", "127.0.0.1:1", "--overload", "1m", "--overload-rate", "-1"}, "--overload-rate"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
