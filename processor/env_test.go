@@ -233,6 +233,12 @@ func (e *env) start(cfg processor.Config) (stop func() error) {
 // startProcessor is start, also returning the processor.
 func (e *env) startProcessor(cfg processor.Config) (p *processor.Processor, stop func() error) {
 	e.T.Helper()
+	return e.startRegistered(cfg, prometheus.NewRegistry())
+}
+
+// startRegistered is startProcessor with the processor's metrics in reg.
+func (e *env) startRegistered(cfg processor.Config, reg *prometheus.Registry) (p *processor.Processor, stop func() error) {
+	e.T.Helper()
 	engine, err := rules.NewEngine(rules.Config{})
 	if err != nil {
 		e.T.Fatal(err)
@@ -241,7 +247,7 @@ func (e *env) startProcessor(cfg processor.Config) (p *processor.Processor, stop
 	if testing.Verbose() {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	p, err = processor.New(cfg, engine, log, prometheus.NewRegistry())
+	p, err = processor.New(cfg, engine, log, reg)
 	if err != nil {
 		e.T.Fatal(err)
 	}

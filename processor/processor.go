@@ -421,14 +421,7 @@ func (p *Processor) consume(ctx context.Context, cl *kgo.Client, sess *kgo.Group
 			}
 			return nil
 		}
-		var bombs []*kgo.ErrDecompressTooLarge
-		fetches.EachError(func(t string, part int32, err error) {
-			if b := (*kgo.ErrDecompressTooLarge)(nil); errors.As(err, &b) {
-				bombs = append(bombs, b)
-			} else if !errors.Is(err, context.Canceled) {
-				p.repeats.Warn(p.log, fmt.Sprint(t, part, err), "fetch error", "topic", t, "partition", part, "err", err)
-			}
-		})
+		bombs := p.fetchErrors(fetches, nil)
 		recs := fetches.Records()
 		if len(recs) > 0 {
 			p.rebuildConversations(ctx, cl, w, fetches)
@@ -437,7 +430,8 @@ func (p *Processor) consume(ctx context.Context, cl *kgo.Client, sess *kgo.Group
 			// The batch sees every shred applied so far; it is done, for
 			// acknowledging shreds, once its transaction has ended.
 			render := p.keys.BeginRender()
-			err := p.runTxnBatch(ctx, sess, w, fetches, recs)
+			more, err := p.runTxn(ctx, sess, w, fetches, recs)
+			bombs = append(bombs, more...)
 			render.Done()
 			if err != nil {
 				return stop(err, nil)
@@ -539,53 +533,106 @@ func (p *Processor) drainContext(ctx context.Context) (context.Context, func()) 
 	return bctx, func() { stop(); cancel() }
 }
 
-// runTxnBatch processes one polled batch in a transaction: every output and
-// the consumed offsets commit together or not at all. A failed output or a
-// rebalance aborts the transaction; the session then rewinds to the last
-// committed offsets and the batch is consumed again, after a backoff.
-func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSession, w *pool, fetches kgo.Fetches, recs []*kgo.Record) (rerr error) {
+// fetchErrors logs the fetch errors of fetches and returns bombs with the
+// records over the decompression limit (bomb.go) appended.
+func (p *Processor) fetchErrors(fetches kgo.Fetches, bombs []*kgo.ErrDecompressTooLarge) []*kgo.ErrDecompressTooLarge {
+	fetches.EachError(func(t string, part int32, err error) {
+		if b := (*kgo.ErrDecompressTooLarge)(nil); errors.As(err, &b) {
+			bombs = append(bombs, b)
+		} else if !errors.Is(err, context.Canceled) {
+			p.repeats.Warn(p.log, fmt.Sprint(t, part, err), "fetch error", "topic", t, "partition", part, "err", err)
+		}
+	})
+	return bombs
+}
+
+// txnPolls is how many polls of up to processing.max_poll_records one
+// transaction takes at most.
+const txnPolls = 4
+
+// runTxn handles recs, polled in fetches, in one transaction, and ends it.
+// While the outputs of a poll are being acknowledged, the transaction takes
+// what else the client has buffered (up to txnPolls polls in all, for at
+// most a quarter of the transaction timeout), so that the workers are busy
+// while the brokers answer: under load a transaction spans several polls,
+// and a lone record is committed at once. All the polls commit or abort
+// together (GroupTransactSession.End commits every offset polled). It
+// returns the records over the decompression limit met by its extra polls,
+// for the caller to skip once the transaction has ended.
+func (p *Processor) runTxn(ctx context.Context, sess *kgo.GroupTransactSession, w *pool, fetches kgo.Fetches, recs []*kgo.Record) (bombs []*kgo.ErrDecompressTooLarge, rerr error) {
 	start := time.Now()
 	bctx, done := p.drainContext(ctx)
 	defer done()
 	if err := sess.Begin(); err != nil {
-		return p.sessionFailed(ctx, fmt.Errorf("beginning transaction: %w", err))
+		return nil, p.sessionFailed(ctx, fmt.Errorf("beginning transaction: %w", err))
 	}
 	// The broker aborts a transaction older than the transaction timeout:
 	// the batch's work (outputs, data keys) gets no longer than that.
 	wctx, cancelWork := context.WithTimeout(bctx, p.cfg.Processing.TransactionTimeout)
 	defer cancelWork()
+	n := len(recs)
 	// Records in flight to a broker that went down are neither acknowledged
 	// nor failed (the client cannot fail them safely) until it is back: a
 	// batch still running past its deadline reports not ready meanwhile.
 	stalled := context.AfterFunc(wctx, func() {
 		p.ready.Store(false)
-		p.log.Warn("transaction outlived its timeout, waiting on the brokers", "records", len(recs))
+		p.log.Warn("transaction outlived its timeout, waiting on the brokers", "records", n)
 	})
 	defer func() {
 		if !stalled() && rerr == nil && ctx.Err() == nil {
 			p.ready.Store(true)
 		}
 	}()
-	b := newBatch(wctx, func() {}, sess.Client().Produce, new(atomic.Bool), fetches, recs)
-	w.run(b)
-	ok := b.fatal == nil && len(b.failed) == 0
+	hold := new(atomic.Bool)
+	b := newBatch(wctx, func() {}, sess.Client().Produce, hold, fetches, recs)
+	batches := []*batch{b}
+	w.dispatch(b)
+	b.waitHandled()
+	for len(batches) < txnPolls && len(bombs) == 0 && time.Since(start) < p.cfg.Processing.TransactionTimeout/4 && !hold.Load() && wctx.Err() == nil {
+		var now context.Context // nil: only what is buffered
+		more := sess.PollRecords(now, p.cfg.Processing.MaxPollRecords)
+		bombs = p.fetchErrors(more, bombs)
+		mrecs := more.Records()
+		if len(mrecs) == 0 {
+			break
+		}
+		p.rebuildConversations(ctx, sess.Client(), w, more)
+		b = newBatch(wctx, func() {}, sess.Client().Produce, hold, more, mrecs)
+		batches = append(batches, b)
+		n += len(mrecs)
+		w.dispatch(b)
+		b.waitHandled()
+	}
+	ok := true
+	for _, b := range batches {
+		<-b.acked.Done()
+		ok = ok && b.fatal == nil && len(b.failed) == 0
+	}
 	// Ending waits on the broker; bound it so that a broker that lost the
 	// transaction makes Run rebuild the session instead of hanging.
 	ectx, cancel := context.WithTimeout(bctx, 2*p.cfg.Processing.DeliveryTimeout)
 	defer cancel()
 	committed, err := sess.End(ectx, kgo.TransactionEndTry(ok))
 	if err != nil {
-		return p.sessionFailed(ctx, fmt.Errorf("ending transaction of %d records: %w", len(recs), err))
+		return bombs, p.sessionFailed(ctx, fmt.Errorf("ending transaction of %d records: %w", n, err))
 	}
 	if !committed {
 		p.m.commits.WithLabelValues("aborted").Inc()
-		if err := p.resumeAtCommitted(ctx, sess.Client(), recs); err != nil && ctx.Err() == nil {
-			return p.sessionFailed(ctx, fmt.Errorf("reading committed offsets after an aborted transaction: %w", err))
-		} // when shutting down, the next owner reads the committed offsets itself
-		cause := b.lastErr
-		if b.fatal != nil {
-			cause = b.fatal
+		all := recs
+		var cause error
+		for i, b := range batches {
+			if i > 0 {
+				all = append(slices.Clip(all), b.recs...)
+			}
+			if b.fatal != nil {
+				cause = b.fatal
+			} else if cause == nil && b.lastErr != nil {
+				cause = b.lastErr
+			}
 		}
+		if err := p.resumeAtCommitted(ctx, sess.Client(), all); err != nil && ctx.Err() == nil {
+			return bombs, p.sessionFailed(ctx, fmt.Errorf("reading committed offsets after an aborted transaction: %w", err))
+		} // when shutting down, the next owner reads the committed offsets itself
 		if cause == nil {
 			cause = errAborted
 		}
@@ -594,23 +641,25 @@ func (p *Processor) runTxnBatch(ctx context.Context, sess *kgo.GroupTransactSess
 			p.abortWait = changelog.AbortBackoff()
 		}
 		if since := time.Since(p.abortedSince); since > p.cfg.Processing.RetryMaxElapsed {
-			return fmt.Errorf("transactions aborted for %v, last cause: %w", since.Round(time.Second), cause)
+			return bombs, fmt.Errorf("transactions aborted for %v, last cause: %w", since.Round(time.Second), cause)
 		}
-		p.log.Warn("transaction aborted; the batch will be consumed again", "records", len(recs), "cause", cause)
+		p.log.Warn("transaction aborted; the batch will be consumed again", "records", n, "cause", cause)
 		select {
 		case <-time.After(p.abortWait.NextBackOff()):
 		case <-ctx.Done():
 		}
-		return nil
+		return bombs, nil
 	}
 	p.abortedSince = time.Time{}
 	p.rebuildWait.Reset()
 	p.m.commits.WithLabelValues("ok").Inc()
-	for _, o := range b.views {
-		p.m.eventsOut.WithLabelValues(o).Inc()
+	for _, b := range batches {
+		for _, o := range b.views {
+			p.m.eventsOut.WithLabelValues(o).Inc()
+		}
+		p.observeBatch(start, b.fetches)
 	}
-	p.observeBatch(start, fetches)
-	return nil
+	return bombs, nil
 }
 
 // sessionFailed marks err, a failure of the transactional session, for Run
@@ -953,14 +1002,6 @@ func (w *pool) dispatch(b *batch) {
 // the records queued before it and before those queued after it.
 func (w *pool) replay(ctx context.Context, r *kgo.Record) {
 	w.jobs[w.slot(r)] <- job{rec: r, ctx: ctx}
-}
-
-// run dispatches b and waits until all of its outputs have been produced
-// and answered.
-func (w *pool) run(b *batch) {
-	w.dispatch(b)
-	b.waitHandled()
-	<-b.acked.Done()
 }
 
 // slot hashes with FNV-1a, not murmur2: the partitioner used murmur2 to
