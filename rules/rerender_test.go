@@ -18,8 +18,8 @@ func testPseudonym(t Type, v string) (string, bool) {
 	return hex.EncodeToString(sum[:])[:PseudonymLen], true
 }
 
-func TestRerender(t *testing.T) {
-	// One text with one finding of each form, first rendered under first.
+// rerenderInput is a text with a finding of each form, as first rendered.
+func rerenderInput() ([]byte, []Span) {
 	raw := "Anna (anna@example.nl) pays with 4111 1111 1111 1111 from NL91ABNA0417164300, BSN 111222333."
 	find := func(v string, ty Type) Finding {
 		i := strings.Index(raw, v)
@@ -30,7 +30,11 @@ func TestRerender(t *testing.T) {
 	first := Policy{Default: Rule{Action: Redact}, Types: map[Type]Rule{
 		Person: {Action: Keep}, Email: {Action: Pseudonymize}, CreditCard: {Action: Mask, KeepLast: 4}, IBAN: {Action: Keep},
 	}}
-	text, spans := first.RenderSpans(nil, raw, fs, testPseudonym, nil, nil, FieldBody)
+	return first.RenderSpans(nil, raw, fs, testPseudonym, nil, nil, FieldBody)
+}
+
+func TestRerender(t *testing.T) {
+	text, spans := rerenderInput()
 	tok := func(t Type, v string) string { s, _ := testPseudonym(t, v); return string(t) + ":" + s }
 	keep := func(types map[Type]Rule) *Policy { return &Policy{Default: Rule{Action: Keep}, Types: types} }
 
