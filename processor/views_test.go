@@ -344,6 +344,7 @@ func TestViewSidecar(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%s: %d %s headers, want 1", view, n, processor.HeaderSpans)
 		}
+		t.Logf("%s: %s %s", view, processor.HeaderSpans, side)
 		spans, err := rules.ParseSidecar(nil, side)
 		if err != nil {
 			t.Fatalf("%s: sidecar %q: %v", view, side, err)
