@@ -41,6 +41,13 @@ const (
 	HeaderPayload         = "veil.dlq.payload"
 )
 
+// HeaderSpans is the header of every view record that holds its sidecar:
+// the findings its rendered texts still show (kept, masked, pseudonymised)
+// and its redaction tokens, by field, type and byte span, without values
+// (rules.AppendSidecar; docs/erasure.md). It is a header so that the view
+// payload and its schema stay as consumers know them.
+const HeaderSpans = "veil.spans"
+
 // worker holds per-goroutine scratch space reused across records. Nothing
 // in it is handed on in an output: outputs get memory of their own.
 type worker struct {
@@ -51,6 +58,9 @@ type worker struct {
 	// the encoders keep no reference to it.
 	redactions map[string]int
 	texts      []viewTexts           // where each view's texts are in buf
+	spans      []rules.Span          // the sidecar spans of the view being rendered
+	side       []byte                // the sidecars of every view of one event
+	sideEnds   []int                 // where each view's sidecar ends in side
 	ends       []int                 // where each view's value ends in the outputs' buffer
 	views      []subjects.View       // of the index entry being encoded
 	tok        keyring.Tokenizer     // the pseudonyms of the event's subject
@@ -152,21 +162,25 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 		w.redactions = map[string]int{}
 	}
 	w.buf, w.texts = w.buf[:0], w.texts[:0]
+	w.side, w.sideEnds = w.side[:0], w.sideEnds[:0]
 	for i := range p.views {
 		v, counts := &p.views[i], w.counts[i]
 		clear(counts)
 		var t viewTexts
-		w.buf = v.policy.Render(w.buf, ev.Body, bodyF, pz, counts)
+		w.spans = w.spans[:0]
+		w.buf, w.spans = v.policy.RenderSpans(w.buf, ev.Body, bodyF, pz, counts, w.spans, rules.FieldBody)
 		t[0] = len(w.buf)
-		w.buf = v.policy.Render(w.buf, ev.Subject, subjF, pz, counts)
+		w.buf, w.spans = v.policy.RenderSpans(w.buf, ev.Subject, subjF, pz, counts, w.spans, rules.FieldSubject)
 		t[1] = len(w.buf)
-		w.buf = renderField(w.buf, &v.fields, rules.CustomerID, ev.CustomerID, pz)
+		w.buf, w.spans = renderField(w.buf, &v.fields, rules.CustomerID, ev.CustomerID, pz, w.spans, rules.FieldCustomerID)
 		t[2] = len(w.buf)
-		w.buf = p.renderName(w.buf, v, ev.AuthorName, nameF, pz, counts)
+		w.buf, w.spans = p.renderName(w.buf, v, ev.AuthorName, nameF, pz, counts, w.spans)
 		t[3] = len(w.buf)
-		w.buf = renderField(w.buf, &v.fields, rules.Email, ev.AuthorEmail, pz)
+		w.buf, w.spans = renderField(w.buf, &v.fields, rules.Email, ev.AuthorEmail, pz, w.spans, rules.FieldAuthorEmail)
 		t[4] = len(w.buf)
 		w.texts = append(w.texts, t)
+		w.side = rules.AppendSidecar(w.side, w.spans)
+		w.sideEnds = append(w.sideEnds, len(w.side))
 	}
 	texts := string(w.buf)
 
@@ -175,14 +189,23 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 	// never touched again once it is handed to the client.
 	recs := make([]kgo.Record, len(p.views)+1)
 	outs = make([]output, 0, len(recs))
-	vals := make([]byte, 0, outputBytes(&ev, len(p.views), len(texts)))
+	vals := make([]byte, 0, outputBytes(&ev, len(p.views), len(texts))+len(w.side))
 	vals = append(vals, ev.ConversationID...)
 	vals = append(vals, '/')
 	vals = append(vals, ev.EventID...)
 	nKey := len(vals)
+	vals = append(vals, w.side...) // the sidecars, cut into headers by cut
+	nSide := len(vals)
 	pctx := changelog.WithPartitionKey(ev.ConversationID)
 	now := time.Now().UTC()
 	mark, isCanary := canaryMark(r, &ev)
+	// The headers of every view record, in one allocation: the view's own,
+	// the sidecar, and the canary mark.
+	nHeaders := 0
+	for i := range p.views {
+		nHeaders += len(p.views[i].headers) + 2
+	}
+	hdrs := make([]kgo.RecordHeader, 0, nHeaders)
 	w.views, w.ends = w.views[:0], w.ends[:0]
 	from := 0
 	for i := range p.views {
@@ -219,11 +242,13 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 		if n := len(vals) - at; n > p.cfg.Output.MaxRecordBytes {
 			return []output{p.dlq(r, ReasonOutput, fmt.Errorf("view %s record of %d bytes exceeds max_record_bytes %d", v.name, n, p.cfg.Output.MaxRecordBytes))}, nil
 		}
-		headers := v.headers
+		h := len(hdrs)
+		hdrs = append(hdrs, v.headers...)
+		hdrs = append(hdrs, kgo.RecordHeader{Key: HeaderSpans}) // its value is set by cut
 		if isCanary {
-			headers = append(slices.Clip(headers), mark)
+			hdrs = append(hdrs, mark)
 		}
-		recs[i] = kgo.Record{Topic: v.topic, Headers: headers, Context: pctx}
+		recs[i] = kgo.Record{Topic: v.topic, Headers: hdrs[h:len(hdrs):len(hdrs)], Context: pctx}
 		w.ends = append(w.ends, len(vals))
 		outs = append(outs, output{view: v.name, rec: &recs[i]})
 		w.views = append(w.views, subjects.View{Name: v.name, Topic: v.topic})
@@ -231,11 +256,15 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 	// The views' keys and values are cut from vals only once it is whole:
 	// appending may move it.
 	cut := func() {
-		key, end := vals[:nKey:nKey], nKey
+		key, end, side := vals[:nKey:nKey], nSide, vals[nKey:nSide:nSide]
+		sideFrom := 0
 		for i := range p.views {
 			start := end
 			end = w.ends[i]
 			recs[i].Key, recs[i].Value = key, vals[start:end:end]
+			sideTo := w.sideEnds[i]
+			recs[i].Headers[len(p.views[i].headers)].Value = side[sideFrom:sideTo:sideTo]
+			sideFrom = sideTo
 		}
 		p.m.processing.Observe(time.Since(start).Seconds())
 	}
@@ -273,24 +302,63 @@ func outputBytes(ev *schemas.ConversationEvent, views, texts int) int {
 }
 
 // renderField renders a whole structured field value of type t under pol
-// (pol.RenderValue, appended to dst).
-func renderField(dst []byte, pol *rules.Policy, t rules.Type, value string, pz rules.Pseudonymizer) []byte {
+// (pol.RenderValue, appended to dst), and appends its sidecar span, of
+// field f, to spans.
+func renderField(dst []byte, pol *rules.Policy, t rules.Type, value string, pz rules.Pseudonymizer, spans []rules.Span, f rules.Field) ([]byte, []rules.Span) {
 	if value == "" {
-		return dst
+		return dst, spans
 	}
 	whole := [1]rules.Finding{{Type: t, Start: 0, End: len(value)}}
-	return pol.Render(dst, value, whole[:], pz, nil)
+	return pol.RenderSpans(dst, value, whole[:], pz, nil, spans, f)
 }
 
 // renderName appends author_name rendered in view v: as a name under the view's
 // field rule, unless that rule keeps names and the detector found other
-// types in it; those are then rendered under the view's policy.
-func (p *Processor) renderName(dst []byte, v *view, name string, other []rules.Finding, pz rules.Pseudonymizer, counts map[rules.Type]int) []byte {
+// types in it; those are then rendered under the view's policy, and the rest
+// of the field, kept, is a name in the sidecar.
+func (p *Processor) renderName(dst []byte, v *view, name string, other []rules.Finding, pz rules.Pseudonymizer, counts map[rules.Type]int, spans []rules.Span) ([]byte, []rules.Span) {
 	if len(other) == 0 || v.fields.RuleFor(rules.Person).Action != rules.Keep {
-		return renderField(dst, &v.fields, rules.Person, name, pz)
+		return renderField(dst, &v.fields, rules.Person, name, pz, spans, rules.FieldAuthorName)
 	}
-	return v.policy.Render(dst, name, other, pz, counts)
+	base, first := len(dst), len(spans)
+	dst, spans = v.policy.RenderSpans(dst, name, other, pz, counts, spans, rules.FieldAuthorName)
+	return dst, keptGaps(spans, first, dst[base:], rules.Person, rules.FieldAuthorName)
 }
+
+// keptGaps adds to spans[first:], the spans of text (rendered, of field f),
+// a span of type t, kept, for every run of text between them that is not
+// white space, keeping spans sorted.
+func keptGaps(spans []rules.Span, first int, text []byte, t rules.Type, f rules.Field) []rules.Span {
+	n := len(spans)
+	last := 0
+	for i := first; i <= n; i++ {
+		end := len(text)
+		if i < n {
+			end = spans[i].Start
+		}
+		a, b := last, end
+		for a < b && isSpace(text[a]) {
+			a++
+		}
+		for b > a && isSpace(text[b-1]) {
+			b--
+		}
+		if a < b {
+			spans = append(spans, rules.Span{Field: f, Type: t, Start: a, End: b, Form: rules.Kept})
+		}
+		if i < n {
+			last = spans[i].End
+		}
+	}
+	if len(spans) > n {
+		// Few spans: sort the tail by start in place.
+		tail := spans[first:]
+		slices.SortFunc(tail, func(x, y rules.Span) int { return x.Start - y.Start })
+	}
+	return spans
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // dlq builds the dead-letter output for r: see dlqPayload and dlqRecord.
 // err must not hold payload text (the codecs guarantee that for their

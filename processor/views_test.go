@@ -296,3 +296,79 @@ func corpusViews(t *testing.T, f *os.File) {
 		t.Errorf("analytics leak rate %.4f, want <= 0.01", rate)
 	}
 }
+
+// TestViewSidecar: every view record carries its sidecar (the veil.spans
+// header); it describes the rendered texts exactly (Rerender with nothing
+// to do accepts it and changes nothing), shows each finding in the form its
+// view renders it, and is enough to re-render a record more strictly: the
+// support and personalization bodies re-rendered with every finding
+// redacted are the analytics body.
+func TestViewSidecar(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config(4)
+	ev := schemas.ConversationEvent{
+		EventID: "ev-1", ConversationID: "conv-1", CustomerID: "cust-1", Channel: "email", Locale: "nl-NL",
+		AuthorRole: "customer", AuthorName: "Anna de Vries", AuthorEmail: "anna.devries@example.nl", SentAt: time.Now().UTC(),
+		Subject: "Rekening NL91ABNA0417164300",
+		Body:    "Mail me at anna.devries@example.nl, card 5555 5555 5555 4444, BSN 111222333. Bel +31 6 12345678.",
+	}
+	e.Produce(encodeAll(t, cfg.Topics.Raw, schemas.FormatJSON, []schemas.ConversationEvent{ev})...)
+	e.start(cfg)
+	got := viewRecords(t, e, cfg, 1)
+	type want struct {
+		field rules.Field
+		typ   rules.Type
+		form  rules.Form
+		text  string // "" for any
+	}
+	wants := map[string][]want{
+		"analytics": {{rules.FieldBody, rules.Email, rules.Redacted, "[EMAIL_ADDRESS]"}, {rules.FieldBody, rules.BSN, rules.Redacted, "[NL_BSN]"},
+			{rules.FieldSubject, rules.IBAN, rules.Redacted, "[IBAN_CODE]"}, {rules.FieldCustomerID, rules.CustomerID, rules.Pseudonymized, ""}},
+		"personalization": {{rules.FieldBody, rules.Email, rules.Pseudonymized, ""}, {rules.FieldBody, rules.Phone, rules.Pseudonymized, ""},
+			{rules.FieldBody, rules.CreditCard, rules.Redacted, "[CREDIT_CARD]"}, {rules.FieldAuthorEmail, rules.Email, rules.Pseudonymized, ""}},
+		"support": {{rules.FieldBody, rules.Email, rules.Kept, "anna.devries@example.nl"}, {rules.FieldBody, rules.CreditCard, rules.Masked, "•••• •••• •••• 4444"},
+			{rules.FieldBody, rules.BSN, rules.Redacted, "[NL_BSN]"}, {rules.FieldBody, rules.Phone, rules.Kept, "+31 6 12345678"},
+			{rules.FieldSubject, rules.IBAN, rules.Masked, "••••••••••••••4300"}, {rules.FieldCustomerID, rules.CustomerID, rules.Kept, "cust-1"},
+			{rules.FieldAuthorName, rules.Person, rules.Kept, "Anna de Vries"}, {rules.FieldAuthorEmail, rules.Email, rules.Kept, "anna.devries@example.nl"}},
+	}
+	redactAll := rules.RedactAll()
+	for view, ws := range wants {
+		r := got[view]["ev-1"]
+		var side []byte
+		n := 0
+		for _, h := range r.rec.Headers {
+			if h.Key == processor.HeaderSpans {
+				side, n = h.Value, n+1
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%s: %d %s headers, want 1", view, n, processor.HeaderSpans)
+		}
+		t.Logf("%s: %s %s", view, processor.HeaderSpans, side)
+		spans, err := rules.ParseSidecar(nil, side)
+		if err != nil {
+			t.Fatalf("%s: sidecar %q: %v", view, side, err)
+		}
+		texts := []string{r.ev.Body, r.ev.Subject, r.ev.CustomerID, r.ev.AuthorName, r.ev.AuthorEmail}
+		for f, text := range texts {
+			again, _, err := rules.Rerender(nil, text, rules.FieldSpans(spans, rules.Field(f)), nil, nil, nil, nil)
+			if err != nil || string(again) != text {
+				t.Errorf("%s: field %s %q with sidecar %q: re-rendered as it is: %q, %v", view, rules.Field(f), text, side, again, err)
+			}
+		}
+		for _, w := range ws {
+			found := false
+			for _, s := range rules.FieldSpans(spans, w.field) {
+				shown := texts[w.field][s.Start:s.End]
+				found = found || s.Type == w.typ && s.Form == w.form && (w.text == "" || shown == w.text)
+			}
+			if !found {
+				t.Errorf("%s: no %s span of %s in %s (%q), sidecar %q", view, w.form, w.typ, w.field, texts[w.field], side)
+			}
+		}
+		body, _, err := rules.Rerender(nil, r.ev.Body, rules.FieldSpans(spans, rules.FieldBody), &redactAll, nil, nil, nil)
+		if want := got["analytics"]["ev-1"].ev.Body; err != nil || string(body) != want {
+			t.Errorf("%s: body re-rendered with every finding redacted: %q, %v; want the analytics body %q", view, body, err, want)
+		}
+	}
+}

@@ -115,20 +115,42 @@ const PseudonymLen = 12
 // or clipped so that no byte of it is left readable. counts, if not nil, is
 // incremented per type for every finding not kept.
 func (p *Policy) Render(dst []byte, text string, findings []Finding, pz Pseudonymizer, counts map[Type]int) []byte {
-	last := 0
+	dst, _ = p.render(dst, text, findings, pz, counts, nil, 0)
+	return dst
+}
+
+// RenderSpans is Render that also appends to spans, for the sidecar, every
+// finding left in the rendered text (kept, masked, pseudonymised or
+// redacted; not removed), with offsets relative to where the rendered text
+// starts in dst and field as its Field.
+func (p *Policy) RenderSpans(dst []byte, text string, findings []Finding, pz Pseudonymizer, counts map[Type]int, spans []Span, field Field) ([]byte, []Span) {
+	if spans == nil {
+		spans = []Span{}
+	}
+	return p.render(dst, text, findings, pz, counts, spans, field)
+}
+
+// render is Render, appending spans unless spans is nil.
+func (p *Policy) render(dst []byte, text string, findings []Finding, pz Pseudonymizer, counts map[Type]int, spans []Span, field Field) ([]byte, []Span) {
+	base, last := len(dst), 0
 	for _, f := range findings {
 		start, end := max(f.Start, last), min(f.End, len(text))
 		if start >= end {
 			continue
 		}
 		dst = append(dst, text[last:start]...)
-		dst = p.renderValue(dst, f.Type, text[start:end], pz)
+		at := len(dst)
+		var form Form
+		dst, form = p.renderValue(dst, f.Type, text[start:end], pz)
+		if spans != nil && len(dst) > at {
+			spans = append(spans, Span{Field: field, Type: f.Type, Start: at - base, End: len(dst) - base, Form: form})
+		}
 		if counts != nil && p.RuleFor(f.Type).Action != Keep {
 			counts[f.Type]++
 		}
 		last = end
 	}
-	return append(dst, text[last:]...)
+	return append(dst, text[last:]...), spans
 }
 
 // RenderValue renders a whole value of type t (a structured field such as an
@@ -137,31 +159,44 @@ func (p *Policy) RenderValue(t Type, value string, pz Pseudonymizer) string {
 	if value == "" {
 		return ""
 	}
-	return string(p.renderValue(nil, t, value, pz))
+	b, _ := p.renderValue(nil, t, value, pz)
+	return string(b)
 }
 
-func (p *Policy) renderValue(dst []byte, t Type, v string, pz Pseudonymizer) []byte {
+// renderValue appends v rendered as type t under p, and says in what form
+// (0 for removed).
+func (p *Policy) renderValue(dst []byte, t Type, v string, pz Pseudonymizer) ([]byte, Form) {
 	r := p.RuleFor(t)
 	switch r.Action {
 	case Keep:
-		return append(dst, v...)
+		return append(dst, v...), Kept
 	case Remove:
-		return dst
+		return dst, 0
 	case Mask:
-		return mask(dst, v, r.KeepLast)
+		return mask(dst, v, r.KeepLast), Masked
 	case Pseudonymize:
 		if pz != nil {
 			if tok, ok := pz(t, v); ok {
-				dst = append(dst, t...)
-				dst = append(dst, ':')
-				return append(dst, tok...)
+				return appendPseudonym(dst, t, tok), Pseudonymized
 			}
 		}
 	}
 	// Redact, and the fail-closed fallback for anything else.
+	return appendRedacted(dst, t), Redacted
+}
+
+// appendRedacted appends the redaction token of type t: "[TYPE]".
+func appendRedacted(dst []byte, t Type) []byte {
 	dst = append(dst, '[')
 	dst = append(dst, t...)
 	return append(dst, ']')
+}
+
+// appendPseudonym appends the pseudonym tok of type t: "TYPE:tok".
+func appendPseudonym(dst []byte, t Type, tok string) []byte {
+	dst = append(dst, t...)
+	dst = append(dst, ':')
+	return append(dst, tok...)
 }
 
 // mask writes v with every letter and digit but the last keep replaced by '•'. At most half of

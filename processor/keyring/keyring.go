@@ -200,6 +200,25 @@ func LegacyIndexKey(kek []byte) []byte {
 	return m.Sum(nil)
 }
 
+// identifierLabel is the derivation label of the identifier index key.
+const identifierLabel = "veil identifier index v1"
+
+// IdentifierIndexKey derives the key of the identifier index from the index
+// key (of the subject ids): HMAC-SHA256 under indexKey of the label "veil
+// identifier index v1". It is derived from the index key rather than the KEK
+// itself so that a KEK rotation keeps every identifier hash, as it keeps every
+// subject id; with no index key set, the index key is LegacyIndexKey of the
+// KEK, so the identifier index key is then derived from the KEK.
+func IdentifierIndexKey(indexKey []byte) []byte {
+	m := hmac.New(sha256.New, indexKey)
+	m.Write([]byte(identifierLabel))
+	return m.Sum(nil)
+}
+
+// IdentifierIndexKey returns the key of the keyring's identifier index
+// (the package-level IdentifierIndexKey of its index key).
+func (k *Keyring) IdentifierIndexKey() []byte { return IdentifierIndexKey(k.subjectKey) }
+
 // Option configures a Keyring.
 type Option func(*options)
 

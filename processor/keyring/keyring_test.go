@@ -3,6 +3,8 @@ package keyring
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"io"
 	"log/slog"
 	"testing"
@@ -95,5 +97,43 @@ func TestKeyringRaceWinnerWrittenAgain(t *testing.T) {
 	got, ok, err := fresh.Key(ctx, "s1", time.Now())
 	if err != nil || !ok || !bytes.Equal(got, winner) {
 		t.Errorf("after compaction a restored keyring has another key for s1 (ok %v, err %v): the winner was not written again", ok, err)
+	}
+}
+
+func TestIdentifierIndexKey(t *testing.T) {
+	kek := bytes.Repeat([]byte{1}, 32)
+	index := bytes.Repeat([]byte{2}, 32)
+	derive := func(key []byte) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("veil identifier index v1"))
+		return m.Sum(nil)
+	}
+	legacy, err := New(kek, "veil.keys", quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withIndex, err := New(kek, "veil.keys", quiet, IndexKey(index))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := New(bytes.Repeat([]byte{3}, 32), "veil.keys", quiet, IndexKey(index), Previous(kek))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		got, want []byte
+	}{
+		{"no index key: derived from the KEK", legacy.IdentifierIndexKey(), derive(LegacyIndexKey(kek))},
+		{"index key", withIndex.IdentifierIndexKey(), derive(index)},
+		{"index key, KEK rotated", rotated.IdentifierIndexKey(), derive(index)},
+	}
+	for _, tt := range tests {
+		if !bytes.Equal(tt.got, tt.want) || len(tt.got) != 32 {
+			t.Errorf("%s: %x, want %x", tt.name, tt.got, tt.want)
+		}
+	}
+	if bytes.Equal(legacy.IdentifierIndexKey(), LegacyIndexKey(kek)) {
+		t.Error("the identifier index key is the subject index key")
 	}
 }
