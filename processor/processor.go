@@ -366,9 +366,9 @@ const drainEvery = time.Second
 // while a batch is in flight; the pipeline is drained, every polled record
 // committed, and rebalances allowed, at least every drainEvery, whenever a
 // poll finds nothing, after an output failed, and before shutting down.
-// Under exactly-once one transaction is in flight at a time and every
-// batch is finished before the next poll (the transaction commits every
-// polled offset).
+// Under exactly-once one transaction is in flight at a time, and it ends
+// before the next poll outside it (the transaction commits every polled
+// offset); a transaction takes up to txnPolls polls (runTxn).
 func (p *Processor) consume(ctx context.Context, cl *kgo.Client, sess *kgo.GroupTransactSession, w *pool, keysDone chan error) error {
 	var (
 		prev      *batch // at-least-once: handled, outputs sent, not committed
@@ -510,14 +510,49 @@ func (p *Processor) fence(ctx context.Context) error {
 		defer cl.Close()
 		actx, cancel := context.WithTimeout(ctx, p.cfg.Processing.DeliveryTimeout)
 		defer cancel()
-		_, _, err = cl.ProducerID(actx)
-		return err
+		id, epoch, err := cl.ProducerID(actx)
+		if err != nil {
+			return err
+		}
+		return abortGroupOffsets(actx, cl, p.cfg.Processing.TransactionalID, p.cfg.Group, id, epoch)
 	}
 	err := backoff.RetryNotify(attempt, backoff.WithContext(changelog.ConnectBackoff(), ctx), func(err error, next time.Duration) {
 		p.log.Warn("cannot take over the transactional id yet; retrying", "in", next.Round(time.Millisecond), "err", err)
 	})
 	if err != nil {
 		return fmt.Errorf("initializing transactional id %s: %w", p.cfg.Processing.TransactionalID, err)
+	}
+	return nil
+}
+
+// abortGroupOffsets runs an empty transaction of the producer id, epoch
+// that holds only the group's offsets partition, and aborts it. The abort
+// marker it writes there ends every pending offset commit of that producer
+// id: on Apache Kafka an offset commit of a predecessor's transaction was
+// seen left pending after a broker restart and the fence (its transaction
+// aborted), so that reading the group's committed offsets with
+// require_stable answered UNSTABLE_OFFSET_COMMIT for minutes and the new
+// session could not start (TestFaultBrokerDown on a broker that had been
+// through the suite). It needs what a transaction needs anyway: Write on the
+// transactional id and Read on the group.
+func abortGroupOffsets(ctx context.Context, cl *kgo.Client, txnID, group string, id int64, epoch int16) error {
+	add := kmsg.NewPtrAddOffsetsToTxnRequest()
+	add.TransactionalID, add.ProducerID, add.ProducerEpoch, add.Group = txnID, id, epoch, group
+	resp, err := add.RequestWith(ctx, cl)
+	if err == nil {
+		err = kerr.ErrorForCode(resp.ErrorCode)
+	}
+	if err != nil {
+		return fmt.Errorf("adding the offsets of group %s to a transaction: %w", group, err)
+	}
+	end := kmsg.NewPtrEndTxnRequest()
+	end.TransactionalID, end.ProducerID, end.ProducerEpoch, end.Commit = txnID, id, epoch, false
+	eresp, err := end.RequestWith(ctx, cl)
+	if err == nil {
+		err = kerr.ErrorForCode(eresp.ErrorCode)
+	}
+	if err != nil {
+		return fmt.Errorf("aborting the transaction of group %s's offsets: %w", group, err)
 	}
 	return nil
 }
