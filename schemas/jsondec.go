@@ -345,22 +345,30 @@ func (d *eventDecoder) object(fields bool) error {
 		if err := d.value(f, false); err != nil {
 			return err
 		}
-		d.skipSpace()
-		if d.i >= len(d.data) {
-			return d.syntaxError(d.i)
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-			d.skipSpace()
-		case '}':
-			d.i++
-			d.depth--
-			return nil
-		default:
-			return d.syntaxError(d.i)
+		if done, err := d.next('}'); done || err != nil {
+			return err
 		}
 	}
+}
+
+// next reads what follows a member of an object or an element of an array:
+// a comma, with more to come, or closing, which ends it (done).
+func (d *eventDecoder) next(closing byte) (done bool, err error) {
+	d.skipSpace()
+	if d.i >= len(d.data) {
+		return false, d.syntaxError(d.i)
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i++
+		d.skipSpace()
+		return false, nil
+	case closing:
+		d.i++
+		d.depth--
+		return true, nil
+	}
+	return false, d.syntaxError(d.i)
 }
 
 // array skips the array at d.i.
@@ -378,20 +386,8 @@ func (d *eventDecoder) array() error {
 		if err := d.value(fieldUnknown, false); err != nil {
 			return err
 		}
-		d.skipSpace()
-		if d.i >= len(d.data) {
-			return d.syntaxError(d.i)
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-			d.skipSpace()
-		case ']':
-			d.i++
-			d.depth--
-			return nil
-		default:
-			return d.syntaxError(d.i)
+		if done, err := d.next(']'); done || err != nil {
+			return err
 		}
 	}
 }
