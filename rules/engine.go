@@ -60,6 +60,7 @@ type Engine struct {
 	typeCtx     [numTypes]kwList // a type's own context words (typeSpec.Context)
 	lexTab      lexTable
 	sets        [numSets][]lexEntry
+	setTab      setTable // the entries of sets by list and word, for inSet
 	suffixes    [numSets]*suffixIndex
 	gates       gates
 	secretRules *secretRules // provider secret formats (data/secrets.tsv)
@@ -187,6 +188,7 @@ func (e *Engine) buildLexicon(packs []*Pack) error {
 		e.typeCtx[i] = newKwList(lex.typeCtx[i])
 	}
 	e.sets = lex.sets
+	e.setTab = newSetTable(&e.sets)
 	e.suffixes = newSuffixIndexes(&e.sets)
 	e.askReq, e.ask = newAskIndexes(&e.sets)
 	e.gates = deriveGates(lex)

@@ -543,14 +543,7 @@ func (g *gates) maybeSelf(t string, i int) bool {
 
 // inSet reports whether w equals a lower-case entry of list id that applies in the
 // event's language, ignoring ASCII case.
-func (s *scanner) inSet(id setID, w string) bool {
-	for _, x := range s.e.sets[id] {
-		if x.mask&s.mask != 0 && equalFold(w, x.w) {
-			return true
-		}
-	}
-	return false
-}
+func (s *scanner) inSet(id setID, w string) bool { return s.e.setTab.has(id, w, s.mask) }
 
 // suffixIn reports whether w ends in an entry of the suffix list id (ASCII case ignored)
 // with at least extra bytes before it.
