@@ -71,10 +71,13 @@ type Engine struct {
 	grams       nameGrams // character n-gram log-odds of names against words (namescore.go)
 	custom      []*customDetector
 	allow       map[string]Type // lower-cased text -> type ("" = any type)
-	deny        []listEntry     // literal terms that are always flagged
-	entities    entityTable     // HTML named character references, for decoding encoded text (decode.go)
-	ask, askReq askIndex        // the words of questions that prime a conversation's next message (conversation.go)
-	scratch     sync.Pool       // *scanner
+	// allowLens has bit n set when allow has a text of n bytes (n <= 64; longer texts are never
+	// looked up), so resolve skips the lookup of a finding no allowed text is as long as.
+	allowLens   lenSet
+	deny        []listEntry // literal terms that are always flagged
+	entities    entityTable // HTML named character references, for decoding encoded text (decode.go)
+	ask, askReq askIndex    // the words of questions that prime a conversation's next message (conversation.go)
+	scratch     sync.Pool   // *scanner
 }
 
 // NewEngine builds an Engine from the embedded rule packs and cfg.RuleFiles.
@@ -212,7 +215,9 @@ func (e *Engine) addPack(p *Pack) error {
 		e.custom = append(e.custom, cd)
 	}
 	for _, a := range p.Allow {
-		e.allow[strings.ToLower(a.Text)] = a.Type
+		l := strings.ToLower(a.Text)
+		e.allow[l] = a.Type
+		e.allowLens.set(len(l))
 	}
 	for _, d := range p.Deny {
 		d.lower = strings.ToLower(d.Text)
@@ -333,7 +338,7 @@ func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
 		if ti := typeIndex(c.Type); ti >= 0 && !e.enabled(ti, locale) {
 			continue
 		}
-		if len(e.allow) > 0 && c.End-c.Start <= 64 {
+		if len(e.allow) > 0 && c.End-c.Start <= 64 && e.allowLens.has(c.End-c.Start) {
 			var buf [64]byte
 			n := copy(buf[:], text[c.Start:c.End])
 			for k := 0; k < n; k++ {
@@ -355,3 +360,14 @@ func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
 	}
 	return dst
 }
+
+// lenSet is a set of the lengths 0 to 127.
+type lenSet [2]uint64
+
+func (u *lenSet) set(n int) {
+	if n >= 0 && n < 128 {
+		u[n>>6] |= 1 << (n & 63)
+	}
+}
+
+func (u *lenSet) has(n int) bool { return n >= 0 && n < 128 && u[n>>6]&(1<<(n&63)) != 0 }

@@ -102,6 +102,9 @@ type scanner struct {
 	// primedTo the end of the window at the start of the answer where a primed date may start.
 	pr       prime
 	primedTo int
+	// atFrom and atPos cache nextAt: atPos is the first '@' at or after atFrom, len(text) if
+	// there is none; atPos < atFrom when nothing is cached.
+	atFrom, atPos int
 }
 
 type group struct {
@@ -119,6 +122,20 @@ func (s *scanner) reset(text, locale string) {
 	s.nameCtx = -1
 	s.lastDOB = 0
 	s.pr = prime{}
+	s.atFrom, s.atPos = 0, -1
+}
+
+// nextAt returns the offset of the first '@' at or after i, or len(s.text) if there is none.
+// Person names are tried on every capitalised word and ask it each time; it searches the text
+// only when i lies outside the stretch searched last.
+func (s *scanner) nextAt(i int) int {
+	if i < s.atFrom || i > s.atPos {
+		s.atFrom, s.atPos = i, len(s.text)
+		if k := strings.IndexByte(s.text[i:], '@'); k >= 0 {
+			s.atPos = i + k
+		}
+	}
+	return s.atPos
 }
 
 func (s *scanner) add(start, end int, t Type, conf float32, det, why string) {

@@ -412,7 +412,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	if r.nk == 0 && (s.clearStreet(w) || s.orgWord(w)) {
 		return 0 // "Dr. Lelylaan", "Medewerker Debiteurenbeheer": a street or a department, not a surname
 	}
-	if we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && strings.IndexByte(t[we:min(len(t), we+48)], '@') >= 0 {
+	if we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && s.nextAt(we) < min(len(t), we+48) {
 		// "From: "Bainbridge, Josephine" <j@...>", "Van: Jan Smit [mailto:...]".
 		if e := s.nameBeforeEmail(a, we, lx); e > 0 {
 			return e
