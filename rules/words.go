@@ -409,17 +409,24 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	t := s.text
 	w := t[a:we]
 	r := nameRun{a: a, we: we, lx: lx, end: we, parts: 1, nk: s.nameKindOf(w, lx)}
+	// "From: "Bainbridge, Josephine" <j@...>", "Van: Jan Smit [mailto:...]".
+	atNear := we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && s.nextAt(we) < min(len(t), we+48)
+	// A common word that is no name: personStartOK refuses it in any context. Without an
+	// address near, nothing below can find a name in it.
+	common := r.nk == 0 && lx&(kStop|kNotName|kGreeting) != 0 && lx&kParticle == 0
+	if common && !atNear {
+		return 0
+	}
 	if r.nk == 0 && (s.clearStreet(w) || s.orgWord(w)) {
 		return 0 // "Dr. Lelylaan", "Medewerker Debiteurenbeheer": a street or a department, not a surname
 	}
-	if we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && s.nextAt(we) < min(len(t), we+48) {
-		// "From: "Bainbridge, Josephine" <j@...>", "Van: Jan Smit [mailto:...]".
+	if atNear {
 		if e := s.nameBeforeEmail(a, we, lx); e > 0 {
 			return e
 		}
 	}
-	if r.nk == 0 && lx&(kStop|kNotName|kGreeting) != 0 && lx&kParticle == 0 {
-		return 0 // a common word that is no name: personStartOK refuses it in any context
+	if common {
+		return 0
 	}
 	r.strong = s.personContext(a, we, lx, r.nk)
 	if lx&kParticle != 0 && r.strong && r.nk == 0 {
@@ -473,10 +480,14 @@ func (s *scanner) monthBeforeDay(we int, lx uint32) bool {
 // for a hyphenated name (Anne-Wil).
 func (s *scanner) nameKindOf(w string, lx uint32) uint8 {
 	nk := nameKind(lx)
-	if nk == 0 && strings.IndexByte(w, '-') > 0 {
+	if nk != 0 {
+		return nk
+	}
+	hyphen, accent := hyphenAccent(w)
+	if hyphen {
 		nk = s.e.names.kind(w)
 	}
-	if nk == 0 && lx == 0 && len(w) <= 24 && strings.IndexByte(w, 0xc3) >= 0 {
+	if nk == 0 && lx == 0 && len(w) <= 24 && accent {
 		// "Jérôme", "Hélène": the name lists may hold the name without its accents.
 		var buf [24]byte
 		if f, ok := foldAccents(w, buf[:0]); ok {
@@ -484,6 +495,23 @@ func (s *scanner) nameKindOf(w string, lx uint32) uint8 {
 		}
 	}
 	return nk
+}
+
+// hyphenAccent reports whether the first '-' of w stands after its first byte (Anne-Wil) and
+// whether w holds a 0xc3 byte (the lead byte of the accented Latin-1 letters), in one pass.
+func hyphenAccent(w string) (hyphen, accent bool) {
+	seen := false
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case '-':
+			if !seen {
+				seen, hyphen = true, i > 0
+			}
+		case 0xc3:
+			accent = true
+		}
+	}
+	return hyphen, accent
 }
 
 // foldAccents writes w with the accented Latin-1 letters (U+00C0-U+00FF) replaced by their
