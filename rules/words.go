@@ -440,6 +440,11 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	if we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.') {
 		return s.initials(a, we, r.strong)
 	}
+	if r.nk == 0 && !r.strong {
+		// A word of no name list without context: lastFirst wants a family name or context,
+		// personFirst leaves it no name, and personExtend keeps a name only when one of these holds.
+		return 0
+	}
 	if e := s.lastFirst(a, we, r.nk, r.strong); e > 0 {
 		return e
 	}
