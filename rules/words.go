@@ -437,7 +437,7 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	if !s.personStartOK(&r) {
 		return 0
 	}
-	if we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.') {
+	if initialAt(t, a, we) {
 		return s.initials(a, we, r.strong)
 	}
 	if r.nk == 0 && !r.strong {
@@ -453,6 +453,11 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		return 0
 	}
 	return s.personEmit(&r, sentStart)
+}
+
+// initialAt reports whether the word t[a:we] is an initial or initials before a dot ("J.", "A.B.").
+func initialAt(t string, a, we int) bool {
+	return we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.')
 }
 
 // nameRun is a person-name candidate while person builds it.
