@@ -68,12 +68,20 @@ func isAlnum(b byte) bool { return isDigit(b) || isAlpha(b) }
 // isNameByte reports whether b can be part of a word (letters, digits, UTF-8 bytes).
 func isNameByte(b byte) bool { return isAlnum(b) || b >= 0x80 }
 
-func lower(b byte) byte {
-	if isUpper(b) {
-		return b + 32
+// lower returns b with an ASCII upper-case letter lower-cased.
+func lower(b byte) byte { return lowerASCII[b] }
+
+// lowerASCII maps every byte to itself but the ASCII upper-case letters, which it maps to their
+// lower-case letters: one load in the hashing and comparison loops of the lexicon.
+var lowerASCII = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if isUpper(byte(i)) {
+			t[i] += 32
+		}
 	}
-	return b
-}
+	return t
+}()
 
 // scanner holds the per-call state of one Detect call. Scanners are pooled.
 type scanner struct {
