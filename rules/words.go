@@ -490,14 +490,10 @@ func (s *scanner) monthBeforeDay(we int, lx uint32) bool {
 // for a hyphenated name (Anne-Wil).
 func (s *scanner) nameKindOf(w string, lx uint32) uint8 {
 	nk := nameKind(lx)
-	if nk != 0 {
-		return nk
-	}
-	hyphen, accent := hyphenAccent(w)
-	if hyphen {
+	if nk == 0 && strings.IndexByte(w, '-') > 0 {
 		nk = s.e.names.kind(w)
 	}
-	if nk == 0 && lx == 0 && len(w) <= 24 && accent {
+	if nk == 0 && lx == 0 && len(w) <= 24 && strings.IndexByte(w, 0xc3) >= 0 {
 		// "Jérôme", "Hélène": the name lists may hold the name without its accents.
 		var buf [24]byte
 		if f, ok := foldAccents(w, buf[:0]); ok {
@@ -505,23 +501,6 @@ func (s *scanner) nameKindOf(w string, lx uint32) uint8 {
 		}
 	}
 	return nk
-}
-
-// hyphenAccent reports whether the first '-' of w stands after its first byte (Anne-Wil) and
-// whether w holds a 0xc3 byte (the lead byte of the accented Latin-1 letters), in one pass.
-func hyphenAccent(w string) (hyphen, accent bool) {
-	seen := false
-	for i := 0; i < len(w); i++ {
-		switch w[i] {
-		case '-':
-			if !seen {
-				seen, hyphen = true, i > 0
-			}
-		case 0xc3:
-			accent = true
-		}
-	}
-	return hyphen, accent
 }
 
 // foldAccents writes w with the accented Latin-1 letters (U+00C0-U+00FF) replaced by their
