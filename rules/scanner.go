@@ -159,6 +159,10 @@ func (s *scanner) run() {
 	i := 0
 	for i < n {
 		c := t[i]
+		if c == ' ' {
+			i++
+			continue
+		}
 		if cls[c]&cSpace != 0 {
 			switch c {
 			case '<':
@@ -466,8 +470,10 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 		return j
 	}
 	// Letters (possibly mixed with digits). A country code alone may start an IBAN ("NO 89 4200…").
-	if e := s.ibanAfterCode(a, j); e > 0 {
-		return e
+	if j-a == 2 {
+		if e := s.ibanAfterCode(a, j); e > 0 {
+			return e
+		}
 	}
 	if fl&cColon != 0 && fl&cHex != 0 && fl&cDigit != 0 {
 		if end := s.ipv6InWord(a, j); end > 0 {

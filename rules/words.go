@@ -197,6 +197,9 @@ func (s *scanner) selfIntro(t string, a int) bool {
 	return s.inSet(setSelfSubject, t[w0s:p])
 }
 
+// lowerNotName are the word classes that make a lower-case word no name in any context.
+const lowerNotName = kStop | kNotName | kGreeting | kIntro | kPassword | kConnector | kNotSecret
+
 // lowerName detects a lower-case given name (or a surname particle after a title) at t[a:we]
 // right after a greeting, a name intro or a self-introduction. It returns the end, or 0.
 func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
@@ -204,6 +207,9 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 		return 0
 	}
 	t := s.text
+	if lx&kParticle == 0 && lx&lowerNotName != 0 {
+		return 0 // refused below in any context
+	}
 	strong := s.nameCtxOK(a)
 	if !strong && !(a >= 3 && t[a-1] == ' ' && s.e.gates.maybeSelf(t, a) && s.selfIntro(t, a)) {
 		return 0
@@ -222,8 +228,7 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 	if nk == 0 && strings.IndexByte(t[a:we], '-') > 0 {
 		nk = s.e.names.kind(t[a:we])
 	}
-	if we-a < 3 || nk&nameFirst == 0 && !(lx == 0 && s.lowerGuess(a, we, strong)) ||
-		lx&(kStop|kNotName|kGreeting|kIntro|kPassword|kConnector|kNotSecret) != 0 {
+	if we-a < 3 || nk&nameFirst == 0 && !(lx == 0 && s.lowerGuess(a, we, strong)) || lx&lowerNotName != 0 {
 		return 0
 	}
 	end := we
