@@ -546,6 +546,9 @@ func (g *gates) maybeSelf(t string, i int) bool {
 	return g.selfPair[t[i-2]]&g.pairBits[t[i-3]] != 0
 }
 
+// selfSlot is maybeSelf at a word start i after a space: what selfIntro needs to look further.
+func (g *gates) selfSlot(t string, i int) bool { return i >= 3 && t[i-1] == ' ' && g.maybeSelf(t, i) }
+
 // inSet reports whether w equals a lower-case entry of list id that applies in the
 // event's language, ignoring ASCII case.
 func (s *scanner) inSet(id setID, w string) bool { return s.e.setTab.has(id, w, s.mask) }

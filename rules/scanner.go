@@ -208,7 +208,7 @@ func (s *scanner) run() {
 			}
 			// The test of plainWord, with nameSlot written out: the word is not at a name slot.
 			if we > i && t[i] != '.' && s.e.gates.quiet(t[i:we]) && (s.nameCtx < 0 || i-s.nameCtx > 8) &&
-				!(i >= 3 && t[i-1] == ' ' && s.e.gates.maybeSelf(t, i) && s.selfIntro(t, i)) {
+				!(s.e.gates.selfSlot(t, i) && s.selfIntro(t, i)) {
 				s.sentStart = we < j
 				i = j
 				continue

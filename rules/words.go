@@ -231,19 +231,26 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 	if we-a < 3 || nk&nameFirst == 0 && !(lx == 0 && s.lowerGuess(a, we, strong)) || lx&lowerNotName != 0 {
 		return 0
 	}
-	end := we
-	if k, e := nextWord(t, we); k >= 0 && isLower(t[k]) {
-		if nlx := s.lexOf(t[k:e]); nameKind(nlx)&nameLast != 0 && nlx&(kStop|kNotName|kConnector) == 0 {
-			end = e
-		} else if nlx == 0 && e-k >= 3 && (nameEnds(t, e) && (e >= len(t) || t[e] != '\n') || s.followWord(e, setLowerNameFollow)) {
-			// "hoi, met arjen mulderij.", "hey, rupert zhang again": an unknown word closing the
-			// introduction is the surname.
-			end = e
-		}
-	}
+	end := s.lowerSurname(we)
 	s.add(a, end, Person, 0.8, "person.names", "lower-case given name after a greeting or introduction")
 	s.nameCtx = -1
 	return end
+}
+
+// lowerSurname returns the end of the lower-case surname after the given name ending at we, or
+// we when none follows.
+func (s *scanner) lowerSurname(we int) int {
+	t := s.text
+	if k, e := nextWord(t, we); k >= 0 && isLower(t[k]) {
+		if nlx := s.lexOf(t[k:e]); nameKind(nlx)&nameLast != 0 && nlx&(kStop|kNotName|kConnector) == 0 {
+			return e
+		} else if nlx == 0 && e-k >= 3 && (nameEnds(t, e) && (e >= len(t) || t[e] != '\n') || s.followWord(e, setLowerNameFollow)) {
+			// "hoi, met arjen mulderij.", "hey, rupert zhang again": an unknown word closing the
+			// introduction is the surname.
+			return e
+		}
+	}
+	return we
 }
 
 // afterTitle reports whether a title, salutation or name label (Mr., mevrouw, heer, Dear, Naam:,
