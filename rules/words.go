@@ -46,12 +46,13 @@ func upperAt(t string, a int) bool { return isUpper(t[a]) }
 // startsUpper reports whether the word at a starts with an upper-case letter.
 func startsUpper(t string, a int) bool {
 	c := t[a]
-	if isUpper(c) {
-		return true
-	}
-	if c < 0x80 {
-		return false
-	}
+	// c-'A' < 26 is isUpper(c) in one comparison, which keeps startsUpper small enough to be
+	// inlined: most words start with an ASCII letter.
+	return c-'A' < 26 || c >= 0x80 && upperRuneAt(t, a)
+}
+
+// upperRuneAt reports whether the UTF-8 sequence at a is an upper-case letter.
+func upperRuneAt(t string, a int) bool {
 	r, _ := utf8.DecodeRuneInString(t[a:])
 	return unicode.IsUpper(r)
 }
