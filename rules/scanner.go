@@ -138,12 +138,17 @@ func (s *scanner) reset(text, locale string) {
 // only when i lies outside the stretch searched last.
 func (s *scanner) nextAt(i int) int {
 	if i < s.atFrom || i > s.atPos {
-		s.atFrom, s.atPos = i, len(s.text)
-		if k := strings.IndexByte(s.text[i:], '@'); k >= 0 {
-			s.atPos = i + k
-		}
+		s.findAt(i)
 	}
 	return s.atPos
+}
+
+// findAt searches the text from i for the next '@' and caches the result for nextAt.
+func (s *scanner) findAt(i int) {
+	s.atFrom, s.atPos = i, len(s.text)
+	if k := strings.IndexByte(s.text[i:], '@'); k >= 0 {
+		s.atPos = i + k
+	}
 }
 
 func (s *scanner) add(start, end int, t Type, conf float32, det, why string) {
@@ -453,7 +458,7 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 			return e
 		}
 	}
-	if keyShaped(t[a:j], fl) {
+	if j-a >= 12 && keyShaped(t[a:j], fl) { // keyShaped's length test, inline: most tokens are shorter
 		if e := s.apiKey(a, j); e > 0 {
 			return e
 		}
