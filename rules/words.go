@@ -97,6 +97,9 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	if e := s.person(a, we, lx, sentStart); e > 0 {
 		return e
 	}
+	if !guessable(t, a, we, lx) {
+		return j
+	}
 	if e := s.personGuess(a, we, lx, sentStart); e > 0 {
 		return e
 	}
