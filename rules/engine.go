@@ -264,16 +264,22 @@ func (e *Engine) Detect(dst []Finding, text string, locale string) []Finding {
 // detectAll is Detect with what an earlier question primes (see DetectTurn).
 func (e *Engine) detectAll(dst []Finding, text, locale string, pr prime) []Finding {
 	base := len(dst)
-	return e.detectDecoded(e.detectWith(dst, text, locale, pr), base, text, locale)
+	dst, maybeEncoded := e.detectWith(dst, text, locale, pr)
+	if !maybeEncoded {
+		return dst // the scan read every byte and no '&', '\\', '=' or '%'
+	}
+	return e.detectDecoded(dst, base, text, locale)
 }
 
 // detect appends the findings in text as it stands.
 func (e *Engine) detect(dst []Finding, text string, locale string) []Finding {
-	return e.detectWith(dst, text, locale, prime{})
+	dst, _ = e.detectWith(dst, text, locale, prime{})
+	return dst
 }
 
-// detectWith is detect with what an earlier question primes.
-func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) []Finding {
+// detectWith is detect with what an earlier question primes. It also reports whether the text
+// may hold an encoded form (see scanner.maybeEncoded).
+func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) ([]Finding, bool) {
 	s := e.scratch.Get().(*scanner)
 	s.reset(text, locale)
 	if pr.types != 0 || pr.not {
@@ -292,10 +298,11 @@ func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) []Find
 		s.cands = e.findDeny(s.cands, text)
 	}
 	dst = e.resolve(dst, s.cands, text, locale)
+	maybeEncoded := s.maybeEncoded
 	s.text = ""
 	s.cands = s.cands[:0]
 	e.scratch.Put(s)
-	return dst
+	return dst, maybeEncoded
 }
 
 // better reports whether a should win over b when they overlap.

@@ -18,6 +18,7 @@ const (
 	cHex                      // 0-9 a-f A-F
 	cSym                      // other ASCII punctuation inside a token
 	cUnder                    // _ and -
+	cEnc                      // \ = %: bytes that may start an encoded form (decode.go), with cSym
 )
 
 // classTable returns the byte class table. It is built once per Engine.
@@ -54,6 +55,9 @@ func classTable() [256]uint16 {
 			t[c] = cSpace
 		default:
 			t[c] = cSym
+			if b == '\\' || b == '=' || b == '%' {
+				t[c] |= cEnc
+			}
 		}
 	}
 	return t
@@ -113,6 +117,10 @@ type scanner struct {
 	// atFrom and atPos cache nextAt: atPos is the first '@' at or after atFrom, len(text) if
 	// there is none; atPos < atFrom when nothing is cached.
 	atFrom, atPos int
+	// maybeEncoded is set by run when the text may hold an encoded form: a byte of cEnc or an '&'
+	// was read, or a detector or a skipped tag took bytes the loop did not read. When it is not
+	// set, the decoding gate (entityTable.encodings) would find nothing.
+	maybeEncoded bool
 }
 
 type group struct {
@@ -162,6 +170,8 @@ func (s *scanner) run() {
 	cls := &s.e.cls
 	n := len(t)
 	i := 0
+	var seen uint16 // the classes of every token read
+	unread := false // some bytes were taken without being read
 	for i < n {
 		c := t[i]
 		if c == ' ' {
@@ -172,25 +182,22 @@ func (s *scanner) run() {
 			switch c {
 			case '<':
 				if j := s.tag(i); j > i {
-					i = j
+					i, unread = j, true
 					continue
 				}
 			case '&':
+				unread = true // an entity, or an '&' the gate must read
 				if j := entityEnd(t, i); j > i {
 					i = j
 					continue
 				}
 			case '[', '(', '{':
 				if j := s.obfuscatedEmail(i); j > i {
-					i = j
+					i, unread = j, true
 					continue
 				}
 			case '\n':
-				s.sentStart = true
-				// A sign-off at the end of a line ("Groeten,") carries over to the name below it.
-				if s.nameCtx >= 0 && !onlyBreaks(t[s.nameCtx:i]) {
-					s.nameCtx = -1
-				}
+				s.lineBreak(i)
 			}
 			i++
 			continue
@@ -205,6 +212,7 @@ func (s *scanner) run() {
 			fl |= cj
 			j++
 		}
+		seen |= fl
 		if fl&^(cLower|cHex|cDot) == 0 {
 			// Fast path: a plain lower-case word (maybe ending a sentence) that no detector looks at.
 			we := j
@@ -218,7 +226,7 @@ func (s *scanner) run() {
 				i = j
 				continue
 			}
-		} else if fl&^(cLower|cHex|cDot|cHigh|cSym) == 0 && s.quietLetters(i, j) {
+		} else if fl&^(cLower|cHex|cDot|cHigh|cSym|cEnc) == 0 && s.quietLetters(i, j) {
 			s.sentStart = t[j-1] == '.' || t[j-1] == '!' || t[j-1] == '?'
 			i = j
 			continue
@@ -227,7 +235,19 @@ func (s *scanner) run() {
 		if next <= i {
 			next = j
 		}
+		unread = unread || next > j
 		i = next
+	}
+	s.maybeEncoded = unread || seen&cEnc != 0
+}
+
+// lineBreak notes the line break at i: a sentence starts, and a name context ends unless only
+// punctuation and breaks follow it (a sign-off at the end of a line, "Groeten,", carries over to
+// the name below it).
+func (s *scanner) lineBreak(i int) {
+	s.sentStart = true
+	if s.nameCtx >= 0 && !onlyBreaks(s.text[s.nameCtx:i]) {
+		s.nameCtx = -1
 	}
 }
 
