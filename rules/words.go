@@ -424,15 +424,16 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	}
 	t := s.text
 	w := t[a:we]
-	r := nameRun{a: a, we: we, lx: lx, end: we, parts: 1, nk: s.nameKindOf(w, lx)}
+	nk := s.nameKindOf(w, lx)
 	// "From: "Bainbridge, Josephine" <j@...>", "Van: Jan Smit [mailto:...]".
 	atNear := we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && s.nextAt(we) < min(len(t), we+48)
 	// A common word that is no name: personStartOK refuses it in any context. Without an
 	// address near, nothing below can find a name in it.
-	common := r.nk == 0 && lx&(kStop|kNotName|kGreeting) != 0 && lx&kParticle == 0
+	common := nk == 0 && lx&(kStop|kNotName|kGreeting) != 0 && lx&kParticle == 0
 	if common && !atNear {
 		return 0
 	}
+	r := nameRun{a: a, we: we, lx: lx, end: we, parts: 1, nk: nk}
 	if r.nk == 0 && (s.clearStreet(w) || s.orgWord(w)) {
 		return 0 // "Dr. Lelylaan", "Medewerker Debiteurenbeheer": a street or a department, not a surname
 	}
