@@ -226,7 +226,7 @@ func (s *scanner) run() {
 				i = j
 				continue
 			}
-		} else if fl&^(cLower|cHex|cDot|cHigh|cSym|cEnc) == 0 && s.quietLetters(i, j) {
+		} else if fl&^(cLower|cHex|cDot|cHigh|cSym|cEnc) == 0 && s.quietLetters(i, j, fl) {
 			s.sentStart = t[j-1] == '.' || t[j-1] == '!' || t[j-1] == '?'
 			i = j
 			continue
@@ -251,7 +251,8 @@ func (s *scanner) lineBreak(i int) {
 	}
 }
 
-// quietLetters reports whether token and word would do nothing with the token t[i:j]: a
+// quietLetters reports whether token and word would do nothing with the token t[i:j] (byte
+// classes fl): a
 // lower-case word with UTF-8 letters ("für", "grüßen") or one ending a sentence ("komt?"),
 // that no detector looks at. It takes what the fast path in run does not: it starts with an
 // ASCII lower-case letter, holds only letters and UTF-8 bytes but for one closing '.', '!' or
@@ -259,7 +260,7 @@ func (s *scanner) lineBreak(i int) {
 // placeholder), is not cut off before an entity (O&#39;Brien) and stands where word would not
 // try a lower-case name. run's state changes as token's would: the sentence starts anew after
 // the closing mark.
-func (s *scanner) quietLetters(i, j int) bool {
+func (s *scanner) quietLetters(i, j int, fl uint16) bool {
 	t := s.text
 	if j-i < 3 || j-i >= 16 || !isLower(t[i]) || i > 0 && t[i-1] == '[' {
 		return false
@@ -270,15 +271,21 @@ func (s *scanner) quietLetters(i, j int) bool {
 	} else if j < len(t) && t[j] == '&' {
 		return false
 	}
+	if s.nameCtx >= 0 && i-s.nameCtx <= 8 || s.e.gates.selfSlot(t, i) {
+		return false // word would try lowerName
+	}
+	if !s.e.gates.quiet(t[i:we]) {
+		return false
+	}
+	if fl&(cDot|cSym) == 0 {
+		return true // only letters and UTF-8 bytes
+	}
 	for k := i + 1; k < we; k++ {
 		if !isAlpha(t[k]) && t[k] < 0x80 {
 			return false
 		}
 	}
-	if s.nameCtx >= 0 && i-s.nameCtx <= 8 || i >= 3 && t[i-1] == ' ' && s.e.gates.maybeSelf(t, i) {
-		return false // word would try lowerName
-	}
-	return s.e.gates.quiet(t[i:we])
+	return true
 }
 
 // plainWord reports whether the lower-case word t[i:we] can be skipped: no password

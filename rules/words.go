@@ -211,15 +211,15 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 		return 0
 	}
 	t := s.text
+	if lx == 0 {
+		lx = s.lexOf(t[a:we])
+	}
 	if lx&kParticle == 0 && lx&lowerNotName != 0 {
 		return 0 // refused below in any context
 	}
 	strong := s.nameCtxOK(a)
 	if !strong && !(a >= 3 && t[a-1] == ' ' && s.e.gates.maybeSelf(t, a) && s.selfIntro(t, a)) {
 		return 0
-	}
-	if lx == 0 {
-		lx = s.lexOf(t[a:we])
 	}
 	if lx&kParticle != 0 {
 		// Only right after a title: "Mr. da Silva", "heer van der Meer" (not "op naam van Jan").
