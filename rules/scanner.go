@@ -251,10 +251,9 @@ func (s *scanner) lineBreak(i int) {
 	}
 }
 
-// quietLetters reports whether token and word would do nothing with the token t[i:j] (byte
-// classes fl): a
-// lower-case word with UTF-8 letters ("für", "grüßen") or one ending a sentence ("komt?"),
-// that no detector looks at. It takes what the fast path in run does not: it starts with an
+// quietLetters reports whether token and word would do nothing with the token t[i:j] of byte
+// classes fl: a lower-case word with UTF-8 letters ("für", "grüßen") or one ending a sentence
+// ("komt?"), that no detector looks at. It takes what the fast path in run does not: it starts with an
 // ASCII lower-case letter, holds only letters and UTF-8 bytes but for one closing '.', '!' or
 // '?', is 3 to 15 bytes long (longer than a country code, shorter than a key), follows no '[' (a
 // placeholder), is not cut off before an entity (O&#39;Brien) and stands where word would not
