@@ -12,11 +12,11 @@ func wordEnd(t string, a, j int) int {
 	e := a
 	for e < j {
 		c := t[e]
-		if isAlpha(c) || c >= 0x80 {
+		if letterByte[c] {
 			e++
 			continue
 		}
-		if (c == '\'' || c == '-' || c == '.') && e+1 < j && (isAlpha(t[e+1]) || t[e+1] >= 0x80) && e > a {
+		if (c == '\'' || c == '-' || c == '.') && e+1 < j && letterByte[t[e+1]] && e > a {
 			e++
 			continue
 		}
@@ -39,6 +39,14 @@ func wordEnd(t string, a, j int) int {
 	}
 	return e
 }
+
+// letterByte holds the bytes of words: ASCII letters and the bytes of UTF-8 sequences.
+var letterByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isAlpha(byte(c)) || c >= 0x80
+	}
+	return t
+}()
 
 // upperAt reports whether t[a] is an ASCII upper-case letter.
 func upperAt(t string, a int) bool { return isUpper(t[a]) }
