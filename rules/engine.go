@@ -321,18 +321,9 @@ func better(a, b *Finding) bool {
 
 // resolve filters, sorts and de-overlaps cands and appends the winners to dst.
 func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
-	slices.SortFunc(cands, func(a, b Finding) int {
-		if a.Start != b.Start {
-			return a.Start - b.Start
-		}
-		if better(&a, &b) {
-			return -1
-		}
-		if better(&b, &a) {
-			return 1
-		}
-		return 0
-	})
+	if len(cands) > 1 {
+		sortCands(cands)
+	}
 	base := len(dst)
 	for i := range cands {
 		c := &cands[i]
@@ -345,15 +336,8 @@ func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
 		if ti := typeIndex(c.Type); ti >= 0 && !e.enabled(ti, locale) {
 			continue
 		}
-		if len(e.allow) > 0 && c.End-c.Start <= 64 && e.allowLens.has(c.End-c.Start) {
-			var buf [64]byte
-			n := copy(buf[:], text[c.Start:c.End])
-			for k := 0; k < n; k++ {
-				buf[k] = lower(buf[k])
-			}
-			if t, ok := e.allow[string(buf[:n])]; ok && (t == "" || t == c.Type) {
-				continue
-			}
+		if len(e.allow) > 0 && c.End-c.Start <= 64 && e.allowLens.has(c.End-c.Start) && e.allowed(c, text) {
+			continue
 		}
 		if n := len(dst); n > base && dst[n-1].End > c.Start {
 			if better(c, &dst[n-1]) {
@@ -366,6 +350,34 @@ func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
 		dst = append(dst, *c)
 	}
 	return dst
+}
+
+// allowed reports whether the text of c (at most 64 bytes), ASCII lower-cased, is on the allow
+// list for its type.
+func (e *Engine) allowed(c *Finding, text string) bool {
+	var buf [64]byte
+	n := copy(buf[:], text[c.Start:c.End])
+	for k := 0; k < n; k++ {
+		buf[k] = lower(buf[k])
+	}
+	t, ok := e.allow[string(buf[:n])]
+	return ok && (t == "" || t == c.Type)
+}
+
+// sortCands sorts candidates by Start, the better of two at the same Start first.
+func sortCands(cands []Finding) {
+	slices.SortFunc(cands, func(a, b Finding) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		if better(&a, &b) {
+			return -1
+		}
+		if better(&b, &a) {
+			return 1
+		}
+		return 0
+	})
 }
 
 // lenSet is a set of the lengths 0 to 127.
