@@ -252,10 +252,18 @@ func (s *scanner) unitAfter(t string, i int) int {
 // street detects a Dutch-style address: a street name ending in a street
 // suffix (or any capitalised name after an address word) and a house number.
 func (s *scanner) street(a, we int, lx uint32) int {
-	if !s.e.enabledAny(Address) || !s.streetGate(we, lx) {
+	t := s.text
+	if !s.e.enabledAny(Address) {
 		return 0
 	}
-	t := s.text
+	if lx&kStreetWord == 0 && lx&(kStop|kGreeting) != 0 && !s.isStreet(t[a:we]) {
+		// A common word or a greeting that is no street name: streetWords refuses it whatever
+		// follows (a street word or a street after it does not make it one).
+		return 0
+	}
+	if !s.streetGate(we, lx) {
+		return 0
+	}
 	end := we
 	if !s.isStreet(t[a:we]) {
 		if end = s.streetWords(a, we, lx); end == 0 {

@@ -128,6 +128,9 @@ func (s *scanner) sentenceBefore(pos, window int) int {
 	t := s.text
 	for i := pos - 1; i > lo; i-- {
 		c := t[i]
+		if !sentenceMark[c] {
+			continue
+		}
 		if c == '\n' || c == '>' {
 			return i + 1
 		}
@@ -144,6 +147,9 @@ func (s *scanner) sentenceBefore(pos, window int) int {
 	}
 	return lo
 }
+
+// sentenceMark holds the bytes sentenceBefore stops at, or may.
+var sentenceMark = [256]bool{'\n': true, '>': true, '.': true, '!': true, '?': true}
 
 // ctxSentence is like ctxBefore but stops at a sentence boundary.
 func (s *scanner) ctxSentence(pos, window int, l *kwList) bool {

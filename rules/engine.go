@@ -60,6 +60,7 @@ type Engine struct {
 	typeCtx     [numTypes]kwList // a type's own context words (typeSpec.Context)
 	lexTab      lexTable
 	sets        [numSets][]lexEntry
+	setTab      setTable // the entries of sets by list and word, for inSet
 	suffixes    [numSets]*suffixIndex
 	gates       gates
 	secretRules *secretRules // provider secret formats (data/secrets.tsv)
@@ -70,10 +71,13 @@ type Engine struct {
 	grams       nameGrams // character n-gram log-odds of names against words (namescore.go)
 	custom      []*customDetector
 	allow       map[string]Type // lower-cased text -> type ("" = any type)
-	deny        []listEntry     // literal terms that are always flagged
-	entities    entityTable     // HTML named character references, for decoding encoded text (decode.go)
-	ask, askReq askIndex        // the words of questions that prime a conversation's next message (conversation.go)
-	scratch     sync.Pool       // *scanner
+	// allowLens has bit n set when allow has a text of n bytes (n <= 64; longer texts are never
+	// looked up), so resolve skips the lookup of a finding no allowed text is as long as.
+	allowLens   lenSet
+	deny        []listEntry // literal terms that are always flagged
+	entities    entityTable // HTML named character references, for decoding encoded text (decode.go)
+	ask, askReq askIndex    // the words of questions that prime a conversation's next message (conversation.go)
+	scratch     sync.Pool   // *scanner
 }
 
 // NewEngine builds an Engine from the embedded rule packs and cfg.RuleFiles.
@@ -187,6 +191,7 @@ func (e *Engine) buildLexicon(packs []*Pack) error {
 		e.typeCtx[i] = newKwList(lex.typeCtx[i])
 	}
 	e.sets = lex.sets
+	e.setTab = newSetTable(&e.sets)
 	e.suffixes = newSuffixIndexes(&e.sets)
 	e.askReq, e.ask = newAskIndexes(&e.sets)
 	e.gates = deriveGates(lex)
@@ -210,7 +215,9 @@ func (e *Engine) addPack(p *Pack) error {
 		e.custom = append(e.custom, cd)
 	}
 	for _, a := range p.Allow {
-		e.allow[strings.ToLower(a.Text)] = a.Type
+		l := strings.ToLower(a.Text)
+		e.allow[l] = a.Type
+		e.allowLens.set(len(l))
 	}
 	for _, d := range p.Deny {
 		d.lower = strings.ToLower(d.Text)
@@ -257,16 +264,22 @@ func (e *Engine) Detect(dst []Finding, text string, locale string) []Finding {
 // detectAll is Detect with what an earlier question primes (see DetectTurn).
 func (e *Engine) detectAll(dst []Finding, text, locale string, pr prime) []Finding {
 	base := len(dst)
-	return e.detectDecoded(e.detectWith(dst, text, locale, pr), base, text, locale)
+	dst, maybeEncoded := e.detectWith(dst, text, locale, pr)
+	if !maybeEncoded {
+		return dst // the scan read every byte and no '&', '\\', '=' or '%'
+	}
+	return e.detectDecoded(dst, base, text, locale)
 }
 
 // detect appends the findings in text as it stands.
 func (e *Engine) detect(dst []Finding, text string, locale string) []Finding {
-	return e.detectWith(dst, text, locale, prime{})
+	dst, _ = e.detectWith(dst, text, locale, prime{})
+	return dst
 }
 
-// detectWith is detect with what an earlier question primes.
-func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) []Finding {
+// detectWith is detect with what an earlier question primes. It also reports whether the text
+// may hold an encoded form (see scanner.maybeEncoded).
+func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) ([]Finding, bool) {
 	s := e.scratch.Get().(*scanner)
 	s.reset(text, locale)
 	if pr.types != 0 || pr.not {
@@ -285,10 +298,11 @@ func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) []Find
 		s.cands = e.findDeny(s.cands, text)
 	}
 	dst = e.resolve(dst, s.cands, text, locale)
+	maybeEncoded := s.maybeEncoded
 	s.text = ""
 	s.cands = s.cands[:0]
 	e.scratch.Put(s)
-	return dst
+	return dst, maybeEncoded
 }
 
 // better reports whether a should win over b when they overlap.
@@ -307,18 +321,9 @@ func better(a, b *Finding) bool {
 
 // resolve filters, sorts and de-overlaps cands and appends the winners to dst.
 func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
-	slices.SortFunc(cands, func(a, b Finding) int {
-		if a.Start != b.Start {
-			return a.Start - b.Start
-		}
-		if better(&a, &b) {
-			return -1
-		}
-		if better(&b, &a) {
-			return 1
-		}
-		return 0
-	})
+	if len(cands) > 1 {
+		sortCands(cands)
+	}
 	base := len(dst)
 	for i := range cands {
 		c := &cands[i]
@@ -331,15 +336,8 @@ func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
 		if ti := typeIndex(c.Type); ti >= 0 && !e.enabled(ti, locale) {
 			continue
 		}
-		if len(e.allow) > 0 && c.End-c.Start <= 64 {
-			var buf [64]byte
-			n := copy(buf[:], text[c.Start:c.End])
-			for k := 0; k < n; k++ {
-				buf[k] = lower(buf[k])
-			}
-			if t, ok := e.allow[string(buf[:n])]; ok && (t == "" || t == c.Type) {
-				continue
-			}
+		if len(e.allow) > 0 && c.End-c.Start <= 64 && e.allowLens.has(c.End-c.Start) && e.allowed(c, text) {
+			continue
 		}
 		if n := len(dst); n > base && dst[n-1].End > c.Start {
 			if better(c, &dst[n-1]) {
@@ -353,3 +351,42 @@ func (e *Engine) resolve(dst, cands []Finding, text, locale string) []Finding {
 	}
 	return dst
 }
+
+// allowed reports whether the text of c (at most 64 bytes), ASCII lower-cased, is on the allow
+// list for its type.
+func (e *Engine) allowed(c *Finding, text string) bool {
+	var buf [64]byte
+	n := copy(buf[:], text[c.Start:c.End])
+	for k := 0; k < n; k++ {
+		buf[k] = lower(buf[k])
+	}
+	t, ok := e.allow[string(buf[:n])]
+	return ok && (t == "" || t == c.Type)
+}
+
+// sortCands sorts candidates by Start, the better of two at the same Start first.
+func sortCands(cands []Finding) {
+	slices.SortFunc(cands, func(a, b Finding) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		if better(&a, &b) {
+			return -1
+		}
+		if better(&b, &a) {
+			return 1
+		}
+		return 0
+	})
+}
+
+// lenSet is a set of the lengths 0 to 127.
+type lenSet [2]uint64
+
+func (u *lenSet) set(n int) {
+	if n >= 0 && n < 128 {
+		u[n>>6] |= 1 << (n & 63)
+	}
+}
+
+func (u *lenSet) has(n int) bool { return n >= 0 && n < 128 && u[n>>6]&(1<<(n&63)) != 0 }

@@ -466,6 +466,8 @@ type gates struct {
 	weekdayMin int
 	// selfPair[c] has bit pairBit(b) set when a [self-verb] or [self-short] word ends in b, c.
 	selfPair [256]uint32
+	// pairBits[b] is pairBit(b), looked up.
+	pairBits [256]uint32
 	// selfBack and subjectBack are how many bytes selfIntro reads back for the self-verb and
 	// the subject before it; placeBack the same for [place-before] words.
 	selfBack, subjectBack, placeBack int
@@ -495,6 +497,9 @@ func deriveGates(d *lexData) gates {
 		if isLower(c) {
 			g.compoundLast[c-32] = true
 		}
+	}
+	for b := range g.pairBits {
+		g.pairBits[b] = pairBit(byte(b))
 	}
 	g.monthMin, g.weekdayMin = 1<<30, 1<<30
 	for w, v := range d.words {
@@ -538,19 +543,15 @@ func deriveGates(d *lexData) gates {
 // maybeSelf is a cheap filter for selfIntro: the word before the space at i-1 ends like a
 // self-introduction word ("ben", "am", "i'm", "is", "it's").
 func (g *gates) maybeSelf(t string, i int) bool {
-	return g.selfPair[t[i-2]]&pairBit(t[i-3]) != 0
+	return g.selfPair[t[i-2]]&g.pairBits[t[i-3]] != 0
 }
+
+// selfSlot is maybeSelf at a word start i after a space: what selfIntro needs to look further.
+func (g *gates) selfSlot(t string, i int) bool { return i >= 3 && t[i-1] == ' ' && g.maybeSelf(t, i) }
 
 // inSet reports whether w equals a lower-case entry of list id that applies in the
 // event's language, ignoring ASCII case.
-func (s *scanner) inSet(id setID, w string) bool {
-	for _, x := range s.e.sets[id] {
-		if x.mask&s.mask != 0 && equalFold(w, x.w) {
-			return true
-		}
-	}
-	return false
-}
+func (s *scanner) inSet(id setID, w string) bool { return s.e.setTab.has(id, w, s.mask) }
 
 // suffixIn reports whether w ends in an entry of the suffix list id (ASCII case ignored)
 // with at least extra bytes before it.

@@ -98,3 +98,79 @@ func sameInAllViews(v *[numLangs]uint32) bool {
 	}
 	return true
 }
+
+// setTable holds the entries of the word lists (lexData.sets) by list and lower-cased word, so
+// inSet costs one pass over the word and usually one probe instead of a comparison with every
+// entry of the list.
+type setTable struct {
+	slots []setSlot
+	mask  uint64
+	// lens[id] has bit min(n, 63) set when list id has an entry of n bytes.
+	lens [numSets]uint64
+}
+
+type setSlot struct {
+	hash  uint64
+	key   string
+	id    setID
+	langs langMask // the languages the entry applies in
+}
+
+// setHash starts the hash of a word of list id.
+func setHash(id setID) uint64 { return (fnvOffset ^ uint64(id)) * fnvPrime }
+
+func newSetTable(sets *[numSets][]lexEntry) setTable {
+	total := 0
+	for _, ents := range sets {
+		total += len(ents)
+	}
+	n := 1
+	for n < total*2 {
+		n <<= 1
+	}
+	t := setTable{slots: make([]setSlot, n), mask: uint64(n - 1)}
+	for id, ents := range sets {
+		for _, x := range ents {
+			t.lens[id] |= 1 << min(len(x.w), 63)
+			h := setHash(setID(id))
+			for i := 0; i < len(x.w); i++ {
+				h = (h ^ uint64(x.w[i])) * fnvPrime
+			}
+			h |= 1 // 0 marks an empty slot
+			for i := h & t.mask; ; i = (i + 1) & t.mask {
+				sl := &t.slots[i]
+				if sl.hash == 0 {
+					*sl = setSlot{hash: h, key: x.w, id: setID(id), langs: x.mask}
+					break
+				}
+				if sl.hash == h && sl.id == setID(id) && sl.key == x.w {
+					sl.langs |= x.mask
+					break
+				}
+			}
+		}
+	}
+	return t
+}
+
+// has reports whether w, ASCII letters lower-cased, is an entry of list id that applies in a
+// language of mask.
+func (t *setTable) has(id setID, w string, mask langMask) bool {
+	if t.lens[id]&(1<<min(len(w), 63)) == 0 {
+		return false
+	}
+	h := setHash(id)
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint64(lower(w[i]))) * fnvPrime
+	}
+	h |= 1
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		sl := &t.slots[i]
+		if sl.hash == 0 {
+			return false
+		}
+		if sl.hash == h && sl.id == id && sl.langs&mask != 0 && lowerEqual(w, sl.key) {
+			return true
+		}
+	}
+}

@@ -12,7 +12,7 @@ package rules
 // It returns the end of the name, or 0.
 func (s *scanner) personGuess(a, we int, lx uint32, sentStart bool) int {
 	t := s.text
-	if we-a < 3 || lx&^(7<<kNameShift) != 0 || !isUpper(t[a]) {
+	if !guessable(t, a, we, lx) {
 		return 0
 	}
 	if lx != 0 {
@@ -55,6 +55,12 @@ func (s *scanner) personGuess(a, we int, lx uint32, sentStart bool) int {
 		return we
 	}
 	return 0
+}
+
+// guessable is personGuess's first gate (word tests it inline): a word of three bytes or more
+// that starts with an ASCII capital and has no lexicon class but name kinds.
+func guessable(t string, a, we int, lx uint32) bool {
+	return we-a >= 3 && lx&^(7<<kNameShift) == 0 && isUpper(t[a])
 }
 
 // guessShape reports whether t[a:we] is written like a name: a capital, then lower case (not

@@ -18,6 +18,7 @@ const (
 	cHex                      // 0-9 a-f A-F
 	cSym                      // other ASCII punctuation inside a token
 	cUnder                    // _ and -
+	cEnc                      // \ = %: bytes that may start an encoded form (decode.go), with cSym
 )
 
 // classTable returns the byte class table. It is built once per Engine.
@@ -54,6 +55,9 @@ func classTable() [256]uint16 {
 			t[c] = cSpace
 		default:
 			t[c] = cSym
+			if b == '\\' || b == '=' || b == '%' {
+				t[c] |= cEnc
+			}
 		}
 	}
 	return t
@@ -68,12 +72,20 @@ func isAlnum(b byte) bool { return isDigit(b) || isAlpha(b) }
 // isNameByte reports whether b can be part of a word (letters, digits, UTF-8 bytes).
 func isNameByte(b byte) bool { return isAlnum(b) || b >= 0x80 }
 
-func lower(b byte) byte {
-	if isUpper(b) {
-		return b + 32
+// lower returns b with an ASCII upper-case letter lower-cased.
+func lower(b byte) byte { return lowerASCII[b] }
+
+// lowerASCII maps every byte to itself but the ASCII upper-case letters, which it maps to their
+// lower-case letters: one load in the hashing and comparison loops of the lexicon.
+var lowerASCII = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if isUpper(byte(i)) {
+			t[i] += 32
+		}
 	}
-	return b
-}
+	return t
+}()
 
 // scanner holds the per-call state of one Detect call. Scanners are pooled.
 type scanner struct {
@@ -102,6 +114,13 @@ type scanner struct {
 	// primedTo the end of the window at the start of the answer where a primed date may start.
 	pr       prime
 	primedTo int
+	// atFrom and atPos cache nextAt: atPos is the first '@' at or after atFrom, len(text) if
+	// there is none; atPos < atFrom when nothing is cached.
+	atFrom, atPos int
+	// maybeEncoded is set by run when the text may hold an encoded form: a byte of cEnc or an '&'
+	// was read, or a detector or a skipped tag took bytes the loop did not read. When it is not
+	// set, the decoding gate (entityTable.encodings) would find nothing.
+	maybeEncoded bool
 }
 
 type group struct {
@@ -119,6 +138,25 @@ func (s *scanner) reset(text, locale string) {
 	s.nameCtx = -1
 	s.lastDOB = 0
 	s.pr = prime{}
+	s.atFrom, s.atPos = 0, -1
+}
+
+// nextAt returns the offset of the first '@' at or after i, or len(s.text) if there is none.
+// Person names are tried on every capitalised word and ask it each time; it searches the text
+// only when i lies outside the stretch searched last.
+func (s *scanner) nextAt(i int) int {
+	if i < s.atFrom || i > s.atPos {
+		s.findAt(i)
+	}
+	return s.atPos
+}
+
+// findAt searches the text from i for the next '@' and caches the result for nextAt.
+func (s *scanner) findAt(i int) {
+	s.atFrom, s.atPos = i, len(s.text)
+	if k := strings.IndexByte(s.text[i:], '@'); k >= 0 {
+		s.atPos = i + k
+	}
 }
 
 func (s *scanner) add(start, end int, t Type, conf float32, det, why string) {
@@ -132,31 +170,34 @@ func (s *scanner) run() {
 	cls := &s.e.cls
 	n := len(t)
 	i := 0
+	var seen uint16 // the classes of every token read
+	unread := false // some bytes were taken without being read
 	for i < n {
 		c := t[i]
+		if c == ' ' {
+			i++
+			continue
+		}
 		if cls[c]&cSpace != 0 {
 			switch c {
 			case '<':
 				if j := s.tag(i); j > i {
-					i = j
+					i, unread = j, true
 					continue
 				}
 			case '&':
+				unread = true // an entity, or an '&' the gate must read
 				if j := entityEnd(t, i); j > i {
 					i = j
 					continue
 				}
 			case '[', '(', '{':
 				if j := s.obfuscatedEmail(i); j > i {
-					i = j
+					i, unread = j, true
 					continue
 				}
 			case '\n':
-				s.sentStart = true
-				// A sign-off at the end of a line ("Groeten,") carries over to the name below it.
-				if s.nameCtx >= 0 && !onlyBreaks(t[s.nameCtx:i]) {
-					s.nameCtx = -1
-				}
+				s.lineBreak(i)
 			}
 			i++
 			continue
@@ -171,18 +212,21 @@ func (s *scanner) run() {
 			fl |= cj
 			j++
 		}
+		seen |= fl
 		if fl&^(cLower|cHex|cDot) == 0 {
 			// Fast path: a plain lower-case word (maybe ending a sentence) that no detector looks at.
 			we := j
 			if t[j-1] == '.' {
 				we--
 			}
-			if we > i && t[i] != '.' && s.e.gates.quiet(t[i:we]) && !s.nameSlot(i) {
+			// The test of plainWord, with nameSlot written out: the word is not at a name slot.
+			if we > i && t[i] != '.' && s.e.gates.quiet(t[i:we]) && (s.nameCtx < 0 || i-s.nameCtx > 8) &&
+				!(s.e.gates.selfSlot(t, i) && s.selfIntro(t, i)) {
 				s.sentStart = we < j
 				i = j
 				continue
 			}
-		} else if fl&^(cLower|cHex|cDot|cHigh|cSym) == 0 && s.quietLetters(i, j) {
+		} else if fl&^(cLower|cHex|cDot|cHigh|cSym|cEnc) == 0 && s.quietLetters(i, j, fl) {
 			s.sentStart = t[j-1] == '.' || t[j-1] == '!' || t[j-1] == '?'
 			i = j
 			continue
@@ -191,19 +235,31 @@ func (s *scanner) run() {
 		if next <= i {
 			next = j
 		}
+		unread = unread || next > j
 		i = next
+	}
+	s.maybeEncoded = unread || seen&cEnc != 0
+}
+
+// lineBreak notes the line break at i: a sentence starts, and a name context ends unless only
+// punctuation and breaks follow it (a sign-off at the end of a line, "Groeten,", carries over to
+// the name below it).
+func (s *scanner) lineBreak(i int) {
+	s.sentStart = true
+	if s.nameCtx >= 0 && !onlyBreaks(s.text[s.nameCtx:i]) {
+		s.nameCtx = -1
 	}
 }
 
-// quietLetters reports whether token and word would do nothing with the token t[i:j]: a
-// lower-case word with UTF-8 letters ("für", "grüßen") or one ending a sentence ("komt?"),
-// that no detector looks at. It takes what the fast path in run does not: it starts with an
+// quietLetters reports whether token and word would do nothing with the token t[i:j] of byte
+// classes fl: a lower-case word with UTF-8 letters ("für", "grüßen") or one ending a sentence
+// ("komt?"), that no detector looks at. It takes what the fast path in run does not: it starts with an
 // ASCII lower-case letter, holds only letters and UTF-8 bytes but for one closing '.', '!' or
 // '?', is 3 to 15 bytes long (longer than a country code, shorter than a key), follows no '[' (a
 // placeholder), is not cut off before an entity (O&#39;Brien) and stands where word would not
 // try a lower-case name. run's state changes as token's would: the sentence starts anew after
 // the closing mark.
-func (s *scanner) quietLetters(i, j int) bool {
+func (s *scanner) quietLetters(i, j int, fl uint16) bool {
 	t := s.text
 	if j-i < 3 || j-i >= 16 || !isLower(t[i]) || i > 0 && t[i-1] == '[' {
 		return false
@@ -214,15 +270,21 @@ func (s *scanner) quietLetters(i, j int) bool {
 	} else if j < len(t) && t[j] == '&' {
 		return false
 	}
+	if s.nameCtx >= 0 && i-s.nameCtx <= 8 || s.e.gates.selfSlot(t, i) {
+		return false // word would try lowerName
+	}
+	if !s.e.gates.quiet(t[i:we]) {
+		return false
+	}
+	if fl&(cDot|cSym) == 0 {
+		return true // only letters and UTF-8 bytes
+	}
 	for k := i + 1; k < we; k++ {
 		if !isAlpha(t[k]) && t[k] < 0x80 {
 			return false
 		}
 	}
-	if s.nameCtx >= 0 && i-s.nameCtx <= 8 || i >= 3 && t[i-1] == ' ' && s.e.gates.maybeSelf(t, i) {
-		return false // word would try lowerName
-	}
-	return s.e.gates.quiet(t[i:we])
+	return true
 }
 
 // plainWord reports whether the lower-case word t[i:we] can be skipped: no password
@@ -422,7 +484,7 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 			return e
 		}
 	}
-	if keyShaped(t[a:j], fl) {
+	if j-a >= 12 && keyShaped(t[a:j], fl) { // keyShaped's length test, inline: most tokens are shorter
 		if e := s.apiKey(a, j); e > 0 {
 			return e
 		}
@@ -439,8 +501,10 @@ func (s *scanner) dispatch(a, j int, fl uint16, sentStart bool) int {
 		return j
 	}
 	// Letters (possibly mixed with digits). A country code alone may start an IBAN ("NO 89 4200…").
-	if e := s.ibanAfterCode(a, j); e > 0 {
-		return e
+	if j-a == 2 {
+		if e := s.ibanAfterCode(a, j); e > 0 {
+			return e
+		}
 	}
 	if fl&cColon != 0 && fl&cHex != 0 && fl&cDigit != 0 {
 		if end := s.ipv6InWord(a, j); end > 0 {

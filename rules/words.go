@@ -12,11 +12,11 @@ func wordEnd(t string, a, j int) int {
 	e := a
 	for e < j {
 		c := t[e]
-		if isAlpha(c) || c >= 0x80 {
+		if letterByte[c] {
 			e++
 			continue
 		}
-		if (c == '\'' || c == '-' || c == '.') && e+1 < j && (isAlpha(t[e+1]) || t[e+1] >= 0x80) && e > a {
+		if (c == '\'' || c == '-' || c == '.') && e+1 < j && letterByte[t[e+1]] && e > a {
 			e++
 			continue
 		}
@@ -40,18 +40,27 @@ func wordEnd(t string, a, j int) int {
 	return e
 }
 
+// letterByte holds the bytes of words: ASCII letters and the bytes of UTF-8 sequences.
+var letterByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isAlpha(byte(c)) || c >= 0x80
+	}
+	return t
+}()
+
 // upperAt reports whether t[a] is an ASCII upper-case letter.
 func upperAt(t string, a int) bool { return isUpper(t[a]) }
 
 // startsUpper reports whether the word at a starts with an upper-case letter.
 func startsUpper(t string, a int) bool {
 	c := t[a]
-	if isUpper(c) {
-		return true
-	}
-	if c < 0x80 {
-		return false
-	}
+	// c-'A' < 26 is isUpper(c) in one comparison, which keeps startsUpper small enough to be
+	// inlined: most words start with an ASCII letter.
+	return c-'A' < 26 || c >= 0x80 && upperRuneAt(t, a)
+}
+
+// upperRuneAt reports whether the UTF-8 sequence at a is an upper-case letter.
+func upperRuneAt(t string, a int) bool {
 	r, _ := utf8.DecodeRuneInString(t[a:])
 	return unicode.IsUpper(r)
 }
@@ -95,6 +104,9 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	}
 	if e := s.person(a, we, lx, sentStart); e > 0 {
 		return e
+	}
+	if !guessable(t, a, we, lx) {
+		return j
 	}
 	if e := s.personGuess(a, we, lx, sentStart); e > 0 {
 		return e
@@ -197,6 +209,9 @@ func (s *scanner) selfIntro(t string, a int) bool {
 	return s.inSet(setSelfSubject, t[w0s:p])
 }
 
+// lowerNotName are the word classes that make a lower-case word no name in any context.
+const lowerNotName = kStop | kNotName | kGreeting | kIntro | kPassword | kConnector | kNotSecret
+
 // lowerName detects a lower-case given name (or a surname particle after a title) at t[a:we]
 // right after a greeting, a name intro or a self-introduction. It returns the end, or 0.
 func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
@@ -204,12 +219,15 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 		return 0
 	}
 	t := s.text
+	if lx == 0 {
+		lx = s.lexOf(t[a:we])
+	}
+	if lx&kParticle == 0 && lx&lowerNotName != 0 {
+		return 0 // refused below in any context
+	}
 	strong := s.nameCtxOK(a)
 	if !strong && !(a >= 3 && t[a-1] == ' ' && s.e.gates.maybeSelf(t, a) && s.selfIntro(t, a)) {
 		return 0
-	}
-	if lx == 0 {
-		lx = s.lexOf(t[a:we])
 	}
 	if lx&kParticle != 0 {
 		// Only right after a title: "Mr. da Silva", "heer van der Meer" (not "op naam van Jan").
@@ -222,23 +240,29 @@ func (s *scanner) lowerName(a, we int, lx uint32, sentStart bool) int {
 	if nk == 0 && strings.IndexByte(t[a:we], '-') > 0 {
 		nk = s.e.names.kind(t[a:we])
 	}
-	if we-a < 3 || nk&nameFirst == 0 && !(lx == 0 && s.lowerGuess(a, we, strong)) ||
-		lx&(kStop|kNotName|kGreeting|kIntro|kPassword|kConnector|kNotSecret) != 0 {
+	if we-a < 3 || nk&nameFirst == 0 && !(lx == 0 && s.lowerGuess(a, we, strong)) || lx&lowerNotName != 0 {
 		return 0
 	}
-	end := we
-	if k, e := nextWord(t, we); k >= 0 && isLower(t[k]) {
-		if nlx := s.lexOf(t[k:e]); nameKind(nlx)&nameLast != 0 && nlx&(kStop|kNotName|kConnector) == 0 {
-			end = e
-		} else if nlx == 0 && e-k >= 3 && (nameEnds(t, e) && (e >= len(t) || t[e] != '\n') || s.followWord(e, setLowerNameFollow)) {
-			// "hoi, met arjen mulderij.", "hey, rupert zhang again": an unknown word closing the
-			// introduction is the surname.
-			end = e
-		}
-	}
+	end := s.lowerSurname(we)
 	s.add(a, end, Person, 0.8, "person.names", "lower-case given name after a greeting or introduction")
 	s.nameCtx = -1
 	return end
+}
+
+// lowerSurname returns the end of the lower-case surname after the given name ending at we, or
+// we when none follows.
+func (s *scanner) lowerSurname(we int) int {
+	t := s.text
+	if k, e := nextWord(t, we); k >= 0 && isLower(t[k]) {
+		if nlx := s.lexOf(t[k:e]); nameKind(nlx)&nameLast != 0 && nlx&(kStop|kNotName|kConnector) == 0 {
+			return e
+		} else if nlx == 0 && e-k >= 3 && (nameEnds(t, e) && (e >= len(t) || t[e] != '\n') || s.followWord(e, setLowerNameFollow)) {
+			// "hoi, met arjen mulderij.", "hey, rupert zhang again": an unknown word closing the
+			// introduction is the surname.
+			return e
+		}
+	}
+	return we
 }
 
 // afterTitle reports whether a title, salutation or name label (Mr., mevrouw, heer, Dear, Naam:,
@@ -408,18 +432,26 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	}
 	t := s.text
 	w := t[a:we]
-	r := nameRun{a: a, we: we, lx: lx, end: we, parts: 1, nk: s.nameKindOf(w, lx)}
+	nk := s.nameKindOf(w, lx)
+	// "From: "Bainbridge, Josephine" <j@...>", "Van: Jan Smit [mailto:...]".
+	atNear := we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && s.nextAt(we) < min(len(t), we+48)
+	// A common word that is no name: personStartOK refuses it in any context. Without an
+	// address near, nothing below can find a name in it.
+	common := nk == 0 && lx&(kStop|kNotName|kGreeting) != 0 && lx&kParticle == 0
+	if common && !atNear {
+		return 0
+	}
+	r := nameRun{a: a, we: we, lx: lx, end: we, parts: 1, nk: nk}
 	if r.nk == 0 && (s.clearStreet(w) || s.orgWord(w)) {
 		return 0 // "Dr. Lelylaan", "Medewerker Debiteurenbeheer": a street or a department, not a surname
 	}
-	if we+2 < len(t) && (t[we] == ',' || t[we] == ' ' || t[we] == '"') && strings.IndexByte(t[we:min(len(t), we+48)], '@') >= 0 {
-		// "From: "Bainbridge, Josephine" <j@...>", "Van: Jan Smit [mailto:...]".
+	if atNear {
 		if e := s.nameBeforeEmail(a, we, lx); e > 0 {
 			return e
 		}
 	}
-	if r.nk == 0 && lx&(kStop|kNotName|kGreeting) != 0 && lx&kParticle == 0 {
-		return 0 // a common word that is no name: personStartOK refuses it in any context
+	if common {
+		return 0
 	}
 	r.strong = s.personContext(a, we, lx, r.nk)
 	if lx&kParticle != 0 && r.strong && r.nk == 0 {
@@ -430,8 +462,13 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 	if !s.personStartOK(&r) {
 		return 0
 	}
-	if we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.') {
+	if initialAt(t, a, we) {
 		return s.initials(a, we, r.strong)
+	}
+	if r.nk == 0 && !r.strong {
+		// A word of no name list without context: lastFirst wants a family name or context,
+		// personFirst leaves it no name, and personExtend keeps a name only when one of these holds.
+		return 0
 	}
 	if e := s.lastFirst(a, we, r.nk, r.strong); e > 0 {
 		return e
@@ -441,6 +478,11 @@ func (s *scanner) person(a, we int, lx uint32, sentStart bool) int {
 		return 0
 	}
 	return s.personEmit(&r, sentStart)
+}
+
+// initialAt reports whether the word t[a:we] is an initial or initials before a dot ("J.", "A.B.").
+func initialAt(t string, a, we int) bool {
+	return we-a <= 3 && we < len(t) && t[we] == '.' && isUpper(t[a]) && (we-a == 1 || t[a+1] == '.')
 }
 
 // nameRun is a person-name candidate while person builds it.

@@ -7,7 +7,8 @@
 #   go test -c -o /tmp/new.test ./rules/ && rules/testdata/behaviour/instr.sh /tmp/old.test /tmp/new.test
 #
 # Only the instructions inside Engine.detectAll (what Detect runs; BenchmarkShort/veil) and
-# inside Engine.DetectTurn (BenchmarkConversationTurns) are counted, over 31 passes (the
+# inside Engine.turn (what DetectTurn runs: DetectTurn itself is inlined, so callgrind does not
+# see it; BenchmarkConversationTurns) are counted, over 31 passes (the
 # benchmark's first run of one pass, then 30), with the garbage collector off (its work would be
 # counted in whichever call it interrupts). Other threads of the process (sysmon) may still be
 # counted now and then, so each count is the least of three runs.
@@ -19,7 +20,7 @@ print(sum(len(json.loads(l)["text"].encode()) for l in open(sys.argv[1])))' "$ru
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for bin in "$@"; do
-	for m in 'detectAll Short$/veil' 'DetectTurn ConversationTurns'; do
+	for m in 'detectAll Short$/veil' 'turn ConversationTurns'; do
 		fn=${m%% *}
 		bench=${m#* }
 		ir=
