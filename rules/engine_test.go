@@ -293,6 +293,9 @@ func TestDetectBirthDate(t *testing.T) {
 		{give: "Date of birth: 25.12.1990", want: []string{"DATE_OF_BIRTH:25.12.1990"}},
 		{give: "I was born March 3, 1979 in Ohio.", want: []string{"DATE_OF_BIRTH:March 3, 1979"}},
 		{give: "DOB: Jan 5, 1990", want: []string{"DATE_OF_BIRTH:Jan 5, 1990"}},
+		// A first name followed by a number is no month: the name kinds of
+		// a lexicon entry are above its month bits.
+		{give: "date of birth Emma 12, 1990", want: []string{"PERSON:Emma"}},
 		{give: "bestelling van 12-03-2024. Delivered on 5 May 2024", want: nil},
 		{give: "I've been a customer since 12 March 2015. De levering staat gepland op 18-04-2025.", want: nil},
 	})

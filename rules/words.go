@@ -82,7 +82,7 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 			return e
 		}
 	}
-	if lx>>kMonthShift != 0 {
+	if lx>>kMonthShift&0xf != 0 {
 		if e := s.monthFirst(a, we); e > 0 {
 			return e
 		}
