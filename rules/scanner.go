@@ -412,9 +412,6 @@ func hasPrefixFold(s, p string) bool {
 	return true
 }
 
-// equalFold reports whether s equals the lower-case ASCII word w, ignoring case.
-func equalFold(s, w string) bool { return len(s) == len(w) && hasPrefixFold(s, w) }
-
 // token handles the token t[i:j] with byte classes fl and returns where scanning resumes.
 func (s *scanner) token(i, j int, fl uint16) int {
 	t := s.text
