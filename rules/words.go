@@ -522,7 +522,7 @@ func (s *scanner) nameKindOf(w string, lx uint32) uint8 {
 		// "Jérôme", "Hélène": the name lists may hold the name without its accents.
 		var buf [24]byte
 		if f, ok := foldAccents(w, buf[:0]); ok {
-			nk = nameKind(lexGet(&s.e.lexTab, f, s.lang))
+			nk = nameKind(s.lexOf(string(f)))
 		}
 	}
 	return nk
