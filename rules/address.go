@@ -502,6 +502,9 @@ func abbrevEnd(t string, k, e int) int {
 func (s *scanner) unitBefore(gs int) int {
 	t := s.text
 	start := gs
+	if gs < 2 || t[gs-2:gs] != ", " {
+		return start // every unit ends in ", " before the number
+	}
 	for _, u := range s.e.sets[setUnitBefore] {
 		if u.mask&s.mask == 0 {
 			continue

@@ -16,10 +16,19 @@ type keywords struct {
 
 // kwList is a compiled list of lower-case context words.
 type kwList struct {
-	ws     []kwWord      // sorted by first byte
-	span   [256][2]uint8 // for a lower-case first byte, the range of ws starting with it
-	inWord [256]bool     // for a first byte, whether a word of ws starting with it matches inside words
+	ws   []kwWord      // sorted by first byte
+	span [256][2]uint8 // for a lower-case first byte, the range of ws starting with it
+	// at says, for a first byte, where a word of ws may start with it: kwNone (no word starts
+	// with it), kwWordStart (at the start of a word only) or kwAnywhere (inside words too).
+	at [256]uint8
 }
+
+// The values of kwList.at.
+const (
+	kwNone uint8 = iota
+	kwWordStart
+	kwAnywhere
+)
 
 type kwWord struct {
 	b        string
@@ -47,10 +56,13 @@ func newKwList(ents []lexEntry) kwList {
 			l.span[c][0] = uint8(i)
 		}
 		l.span[c][1] = uint8(i + 1)
-		l.inWord[c] = l.inWord[c] || w.anywhere
+		l.at[c] = max(l.at[c], kwWordStart)
+		if w.anywhere {
+			l.at[c] = kwAnywhere
+		}
 		if isLower(c) {
 			l.span[c-32] = l.span[c]
-			l.inWord[c-32] = l.inWord[c]
+			l.at[c-32] = l.at[c]
 		}
 	}
 	return l
@@ -88,14 +100,15 @@ func (s *scanner) ctxIn(lo, hi int, l *kwList) bool { return s.ctxFind(lo, hi, l
 func (s *scanner) ctxFind(lo, hi int, l *kwList) int {
 	t := s.text
 	for i := lo; i < hi; i++ {
-		sp := l.span[t[i]]
-		if sp[1] == 0 {
+		at := l.at[t[i]]
+		if at == kwNone {
 			continue
 		}
 		wordStart := i == 0 || !isAlpha(t[i-1])
-		if !wordStart && !l.inWord[t[i]] {
+		if !wordStart && at == kwWordStart {
 			continue
 		}
+		sp := l.span[t[i]]
 		for k := int(sp[0]); k < int(sp[1]); k++ {
 			w := &l.ws[k]
 			if hi-i < len(w.b) || !wordStart && !w.anywhere || w.mask&s.mask == 0 {
