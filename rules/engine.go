@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // engineVersion is the version of the detection code; pack versions are appended.
@@ -78,6 +79,26 @@ type Engine struct {
 	entities    entityTable // HTML named character references, for decoding encoded text (decode.go)
 	ask, askReq askIndex    // the words of questions that prime a conversation's next message (conversation.go)
 	scratch     sync.Pool   // *scanner
+	// spare is one scanner kept beside the pool (nil while a call holds it): taking it and giving
+	// it back are two atomic operations, cheaper than a round trip through the pool.
+	spare atomic.Pointer[scanner]
+}
+
+// getScanner returns a scanner for one call: the spare one when no other call holds it, or one
+// from the pool.
+func (e *Engine) getScanner() *scanner {
+	if s := e.spare.Swap(nil); s != nil {
+		return s
+	}
+	return e.scratch.Get().(*scanner)
+}
+
+// putScanner gives back a scanner that getScanner returned: as the spare one when that place is
+// free, else to the pool.
+func (e *Engine) putScanner(s *scanner) {
+	if !e.spare.CompareAndSwap(nil, s) {
+		e.scratch.Put(s)
+	}
 }
 
 // NewEngine builds an Engine from the embedded rule packs and cfg.RuleFiles.
@@ -280,7 +301,7 @@ func (e *Engine) detect(dst []Finding, text string, locale string) []Finding {
 // detectWith is detect with what an earlier question primes. It also reports whether the text
 // may hold an encoded form (see scanner.maybeEncoded).
 func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) ([]Finding, bool) {
-	s := e.scratch.Get().(*scanner)
+	s := e.getScanner()
 	s.reset(text, locale)
 	if pr.types != 0 || pr.not {
 		s.primeAnswer(pr)
@@ -301,7 +322,7 @@ func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) ([]Fin
 	maybeEncoded := s.maybeEncoded
 	s.text = ""
 	s.cands = s.cands[:0]
-	e.scratch.Put(s)
+	e.putScanner(s)
 	return dst, maybeEncoded
 }
 
