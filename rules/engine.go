@@ -61,7 +61,8 @@ type Engine struct {
 	typeCtx     [numTypes]kwList // a type's own context words (typeSpec.Context)
 	lexTab      lexTable
 	sets        [numSets][]lexEntry
-	setTab      setTable // the entries of sets by list and word, for inSet
+	setTab      setTable    // the entries of sets by list and word, for inSet
+	setFirst    *firstBytes // the first bytes of the entries of sets, for prefixIn and wordAtIn
 	suffixes    [numSets]*suffixIndex
 	gates       gates
 	secretRules *secretRules // provider secret formats (data/secrets.tsv)
@@ -213,6 +214,7 @@ func (e *Engine) buildLexicon(packs []*Pack) error {
 	}
 	e.sets = lex.sets
 	e.setTab = newSetTable(&e.sets)
+	e.setFirst = newFirstBytes(&e.sets)
 	e.suffixes = newSuffixIndexes(&e.sets)
 	e.askReq, e.ask = newAskIndexes(&e.sets)
 	e.gates = deriveGates(lex)

@@ -87,7 +87,7 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 			return e
 		}
 	}
-	if (lx&(kGreeting|kIntro) != 0 || we-a == 3) && s.nameIntro(a, we, lx) {
+	if (lx&(kGreeting|kIntro) != 0 || we-a == 3 && t[a] == 0xe2) && s.nameIntro(a, we, lx) { // 0xe2: "—"
 		return j
 	}
 	if !upper {
