@@ -84,13 +84,25 @@ func newKeywords(kws *[numKws][]lexEntry) keywords {
 func (s *scanner) ctxBefore(pos, window int, l *kwList) bool {
 	lo := max(0, pos-window)
 	t := s.text
+	// ctxIn(start of the line, pos), read backwards so that the line break ends the search.
 	for i := pos - 1; i >= lo; i-- {
-		if t[i] == '\n' {
-			lo = i + 1
-			break
+		c := t[i]
+		if c == '\n' {
+			return false
+		}
+		at := l.at[c]
+		if at == kwNone {
+			continue
+		}
+		wordStart := i == 0 || !isAlpha(t[i-1])
+		if !wordStart && at == kwWordStart {
+			continue
+		}
+		if s.kwMatch(i, pos, wordStart, l) >= 0 {
+			return true
 		}
 	}
-	return s.ctxIn(lo, pos, l)
+	return false
 }
 
 // ctxIn reports whether one of the words in l occurs in t[lo:hi].
@@ -108,15 +120,25 @@ func (s *scanner) ctxFind(lo, hi int, l *kwList) int {
 		if !wordStart && at == kwWordStart {
 			continue
 		}
-		sp := l.span[t[i]]
-		for k := int(sp[0]); k < int(sp[1]); k++ {
-			w := &l.ws[k]
-			if hi-i < len(w.b) || !wordStart && !w.anywhere || w.mask&s.mask == 0 {
-				continue
-			}
-			if hasPrefixFold(t[i:hi], w.b) {
-				return k
-			}
+		if k := s.kwMatch(i, hi, wordStart, l); k >= 0 {
+			return k
+		}
+	}
+	return -1
+}
+
+// kwMatch returns the index in l.ws of the first word of l that starts at i and ends by hi
+// (wordStart: i starts a word), or -1.
+func (s *scanner) kwMatch(i, hi int, wordStart bool, l *kwList) int {
+	t := s.text
+	sp := l.span[t[i]]
+	for k := int(sp[0]); k < int(sp[1]); k++ {
+		w := &l.ws[k]
+		if hi-i < len(w.b) || !wordStart && !w.anywhere || w.mask&s.mask == 0 {
+			continue
+		}
+		if hasPrefixFold(t[i:hi], w.b) {
+			return k
 		}
 	}
 	return -1

@@ -173,6 +173,9 @@ func numSep(t string, i int) (int, string) {
 			k++
 			continue
 		}
+		if t[k] < 0x80 {
+			break // neither an ASCII separator nor the start of a Unicode one
+		}
 		if l, _ := uniSep(t, k); l > 0 {
 			k += l
 			ascii = false

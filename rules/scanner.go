@@ -456,7 +456,7 @@ func (s *scanner) token(i, j int, fl uint16) int {
 	}
 	// Strip leading punctuation (but keep + for phone numbers).
 	a := i
-	for a < j && s.e.cls[t[a]]&(cSym|cUnder|cDot|cColon) != 0 && t[a] != '+' {
+	for fl&(cSym|cUnder|cDot|cColon) != 0 && a < j && s.e.cls[t[a]]&(cSym|cUnder|cDot|cColon) != 0 && t[a] != '+' {
 		a++
 	}
 	if a >= j {
@@ -485,7 +485,7 @@ func (s *scanner) token(i, j int, fl uint16) int {
 	s.sentStart = false
 	next := s.dispatch(a, j, fl, sentStart)
 	// Sentence end: the token ends with . ! or ?.
-	if last := t[j-1]; next <= j && (last == '.' || last == '!' || last == '?') {
+	if last := t[j-1]; fl&(cDot|cSym) != 0 && next <= j && (last == '.' || last == '!' || last == '?') { // '.' is cDot, '!' and '?' cSym
 		s.sentStart = true
 	}
 	return next
