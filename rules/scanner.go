@@ -485,8 +485,10 @@ func (s *scanner) token(i, j int, fl uint16) int {
 	s.sentStart = false
 	next := s.dispatch(a, j, fl, sentStart)
 	// Sentence end: the token ends with . ! or ?.
-	if last := t[j-1]; fl&(cDot|cSym) != 0 && next <= j && (last == '.' || last == '!' || last == '?') { // '.' is cDot, '!' and '?' cSym
-		s.sentStart = true
+	if fl&(cDot|cSym) != 0 && next <= j { // '.' is of class cDot, '!' and '?' of cSym
+		if last := t[j-1]; last == '.' || last == '!' || last == '?' {
+			s.sentStart = true
+		}
 	}
 	return next
 }

@@ -69,7 +69,9 @@ func upperRuneAt(t string, a int) bool {
 func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	t := s.text
 	we := j
-	if fl&^(cUpper|cLower|cHex) != 0 || a > 0 && !isAlpha(t[a]) || j < len(t) && t[j] == '&' {
+	// dispatch calls word for a token that starts with an ASCII letter or a UTF-8 byte: a word
+	// that does not start with an ASCII letter holds cHigh.
+	if fl&^(cUpper|cLower|cHex) != 0 || j < len(t) && t[j] == '&' {
 		we = s.wordBounds(a, j, fl)
 	}
 	if we <= a {
