@@ -256,7 +256,7 @@ func (s *scanner) street(a, we int, lx uint32) int {
 	if !s.e.enabledAny(Address) {
 		return 0
 	}
-	if lx&kStreetWord == 0 && lx&(kStop|kGreeting) != 0 && !s.isStreet(t[a:we]) {
+	if lx&kStreetWord == 0 && lx&(kStop|kGreeting) != 0 && lx&kStreetEnding == 0 { // and !isStreet
 		// A common word or a greeting that is no street name: streetWords refuses it whatever
 		// follows (a street word or a street after it does not make it one).
 		return 0

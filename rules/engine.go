@@ -218,7 +218,7 @@ func (e *Engine) buildLexicon(packs []*Pack) error {
 	e.suffixes = newSuffixIndexes(&e.sets)
 	e.askReq, e.ask = newAskIndexes(&e.sets)
 	e.gates = deriveGates(lex)
-	e.lexTab = newLexTable(lex.words)
+	e.lexTab = newLexTable(lex.words, e.suffixes[setStreetSuffix])
 	return nil
 }
 

@@ -23,6 +23,11 @@ const kStreetWord uint32 = 1 << 12
 // kLogin marks weak password keywords ("my login is X"): only "is"/"was" and a secret-looking token.
 const kLogin uint32 = 1 << 13
 
+// kStreetEnding marks, in a language view, a common word or greeting (kStop, kGreeting) that
+// ends in a street suffix of the view's languages (isStreet): street refuses the others at once.
+// It is derived when the lexicon table is built (markStreetEnding), not listed.
+const kStreetEnding uint32 = 1 << 14
+
 // kMonthShift: bits 24..27 of a lexicon entry hold the month number of a month name.
 const kMonthShift = 24
 

@@ -564,12 +564,18 @@ func (s *scanner) inSet(id setID, w string) bool { return s.e.setTab.has(id, w, 
 // suffixIn reports whether w ends in an entry of the suffix list id (ASCII case ignored)
 // with at least extra bytes before it.
 func (s *scanner) suffixIn(id setID, w string, extra int) bool {
+	return s.e.suffixes[id].has(w, extra, s.mask)
+}
+
+// has reports whether w ends in an entry of the list (ASCII case ignored) that applies in a
+// language of mask, with at least extra bytes before it.
+func (x *suffixIndex) has(w string, extra int, mask langMask) bool {
 	n := len(w)
 	if n == 0 {
 		return false
 	}
-	for _, x := range s.e.suffixes[id][lower(w[n-1])] {
-		if x.mask&s.mask != 0 && n >= len(x.w)+extra && hasPrefixFold(w[n-len(x.w):], x.w) {
+	for _, e := range x[lower(w[n-1])] {
+		if e.mask&mask != 0 && n >= len(e.w)+extra && hasPrefixFold(w[n-len(e.w):], e.w) {
 			return true
 		}
 	}

@@ -21,15 +21,21 @@ type lexSlot struct {
 
 const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
 
-func newLexTable(m map[string]*[numLangs]uint32) lexTable {
+// newLexTable builds the table of the words of m; streets, when not nil, is the index of the
+// street suffixes, from which it derives kStreetEnding.
+func newLexTable(m map[string]*[numLangs]uint32, streets *suffixIndex) lexTable {
 	n := 1
 	for n < len(m)*2 {
 		n <<= 1
 	}
 	t := lexTable{slots: make([]lexSlot, n), mask: uint64(n - 1)}
-	for k, v := range m {
+	for k, classes := range m {
 		if len(k) == 0 || len(k) > 24 {
 			continue
+		}
+		v := classes
+		if streets != nil {
+			v = markStreetEnding(k, *classes, streets)
 		}
 		key := packKey(k)
 		for i := key.hash(len(k), 0) & t.mask; ; i = (i + 1) & t.mask {
@@ -150,6 +156,17 @@ func lowerEqual[S string | []byte](w S, key string) bool {
 		}
 	}
 	return true
+}
+
+// markStreetEnding returns the classes v of the word w with kStreetEnding set in the views in
+// which w is a common word or greeting and ends in an entry of streets, as isStreet tests.
+func markStreetEnding(w string, v [numLangs]uint32, streets *suffixIndex) *[numLangs]uint32 {
+	for l := range v {
+		if v[l]&(kStop|kGreeting) != 0 && len(w) >= 5 && streets.has(w, 2, maskOf(lang(l))) {
+			v[l] |= kStreetEnding
+		}
+	}
+	return &v
 }
 
 // sameInAllViews reports whether a word has the same classes in every language view.
