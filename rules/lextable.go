@@ -1,5 +1,7 @@
 package rules
 
+import "strings"
+
 // lexTable is an open-addressing hash table from lower-cased words (at most
 // 24 bytes) to lexicon classes, one value per language view (see lang). A word is packed into
 // three 64-bit words, lower-cased eight bytes at a time (packLower), so a lookup hashes and
@@ -35,7 +37,7 @@ func newLexTable(m map[string]*[numLangs]uint32, streets *suffixIndex) lexTable 
 		}
 		v := classes
 		if streets != nil {
-			v = markStreetEnding(k, *classes, streets)
+			v = deriveClasses(k, *classes, streets)
 		}
 		key := packKey(k)
 		for i := key.hash(len(k), 0) & t.mask; ; i = (i + 1) & t.mask {
@@ -158,12 +160,17 @@ func lowerEqual[S string | []byte](w S, key string) bool {
 	return true
 }
 
-// markStreetEnding returns the classes v of the word w with kStreetEnding set in the views in
-// which w is a common word or greeting and ends in an entry of streets, as isStreet tests.
-func markStreetEnding(w string, v [numLangs]uint32, streets *suffixIndex) *[numLangs]uint32 {
+// deriveClasses returns the classes v of the word w with the derived classes set:
+// kStreetEnding in the views in which w is a common word or greeting and ends in an entry of
+// streets, as isStreet tests, and kHyphenated in the views in which w is a common word and holds
+// a '-' after its first byte.
+func deriveClasses(w string, v [numLangs]uint32, streets *suffixIndex) *[numLangs]uint32 {
 	for l := range v {
 		if v[l]&(kStop|kGreeting) != 0 && len(w) >= 5 && streets.has(w, 2, maskOf(lang(l))) {
 			v[l] |= kStreetEnding
+		}
+		if v[l]&(kStop|kNotName|kGreeting) != 0 && strings.IndexByte(w, '-') > 0 {
+			v[l] |= kHyphenated
 		}
 	}
 	return &v

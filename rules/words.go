@@ -517,7 +517,8 @@ func (s *scanner) monthBeforeDay(we int, lx uint32) bool {
 // for a hyphenated name (Anne-Wil).
 func (s *scanner) nameKindOf(w string, lx uint32) uint8 {
 	nk := nameKind(lx)
-	if nk == 0 && strings.IndexByte(w, '-') > 0 {
+	// A common word holds a '-' only when kHyphenated says so (lx is w's entry).
+	if nk == 0 && (lx&(kStop|kNotName|kGreeting) == 0 || lx&kHyphenated != 0) && strings.IndexByte(w, '-') > 0 {
 		nk = s.e.names.kind(w)
 	}
 	if nk == 0 && lx == 0 && len(w) <= 24 && strings.IndexByte(w, 0xc3) >= 0 {
