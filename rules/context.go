@@ -162,35 +162,69 @@ func (s *scanner) sentenceBefore(pos, window int) int {
 	lo := max(0, pos-window)
 	t := s.text
 	for i := pos - 1; i > lo; i-- {
-		c := t[i]
-		if !sentenceMark[c] {
-			continue
-		}
-		if c == '\n' || c == '>' {
-			return i + 1
-		}
-		if (c == '.' || c == '!' || c == '?') && i+2 < pos && t[i+1] == ' ' && isUpper(t[i+2]) {
-			// "geb. 12-3-1980" and "t.n.v. X" keep going; a capitalised next sentence stops.
-			return i + 1
-		}
-		if (c == '.' || c == '!' || c == '?') && i+2 < pos && t[i+1] == ' ' && isLower(t[i+2]) && i >= 3 &&
-			(isDigit(t[i-1]) || c != '.' || s.plainSentenceEnd(t, i)) {
-			// A lower-case next sentence: "took the parcel in. card number". Abbreviations
-			// (geb., t.n.v., nr., tel.) keep going.
+		if sentenceMark[t[i]] && s.sentenceEnd(i, pos) {
 			return i + 1
 		}
 	}
 	return lo
 }
 
+// sentenceEnd reports whether the byte t[i] of sentenceMark ends a sentence before pos.
+func (s *scanner) sentenceEnd(i, pos int) bool {
+	t := s.text
+	c := t[i]
+	if c == '\n' || c == '>' {
+		return true
+	}
+	// c is '.', '!' or '?'.
+	if i+2 >= pos || t[i+1] != ' ' {
+		return false
+	}
+	if isUpper(t[i+2]) {
+		// "geb. 12-3-1980" and "t.n.v. X" keep going; a capitalised next sentence stops.
+		return true
+	}
+	// A lower-case next sentence: "took the parcel in. card number". Abbreviations
+	// (geb., t.n.v., nr., tel.) keep going.
+	return isLower(t[i+2]) && i >= 3 && (isDigit(t[i-1]) || c != '.' || s.plainSentenceEnd(t, i))
+}
+
+// ctxSince reports whether one of the words in l occurs in t[max(sentenceBefore(pos, window),
+// floor):pos], reading the window once, backwards, so that the sentence boundary ends the search.
+func (s *scanner) ctxSince(pos, window, floor int, l *kwList) bool {
+	lo := max(0, pos-window)
+	t := s.text
+	i := pos - 1
+	for ; i > lo; i-- {
+		if i < floor || sentenceMark[t[i]] && s.sentenceEnd(i, pos) {
+			return false
+		}
+		if s.kwStartsAt(i, pos, l) {
+			return true
+		}
+	}
+	return i == lo && lo >= floor && s.kwStartsAt(lo, pos, l)
+}
+
+// kwStartsAt reports whether a word of l starts at i and ends by hi (see ctxFind).
+func (s *scanner) kwStartsAt(i, hi int, l *kwList) bool {
+	t := s.text
+	at := l.at[t[i]]
+	if at == kwNone {
+		return false
+	}
+	wordStart := i == 0 || !isAlpha(t[i-1])
+	if !wordStart && at == kwWordStart {
+		return false
+	}
+	return s.kwMatch(i, hi, wordStart, l) >= 0
+}
+
 // sentenceMark holds the bytes sentenceBefore stops at, or may.
 var sentenceMark = [256]bool{'\n': true, '>': true, '.': true, '!': true, '?': true}
 
 // ctxSentence is like ctxBefore but stops at a sentence boundary.
-func (s *scanner) ctxSentence(pos, window int, l *kwList) bool {
-	lo := s.sentenceBefore(pos, window)
-	return s.ctxIn(lo, pos, l)
-}
+func (s *scanner) ctxSentence(pos, window int, l *kwList) bool { return s.ctxSince(pos, window, 0, l) }
 
 // plainSentenceEnd reports whether the '.' at i ends a lower-case word of two or more letters
 // that is not a common abbreviation.
