@@ -256,7 +256,7 @@ func (s *scanner) street(a, we int, lx uint32) int {
 	if !s.e.enabledAny(Address) {
 		return 0
 	}
-	if lx&kStreetWord == 0 && lx&(kStop|kGreeting) != 0 && !s.isStreet(t[a:we]) {
+	if lx&kStreetWord == 0 && lx&(kStop|kGreeting) != 0 && lx&kStreetEnding == 0 { // and !isStreet
 		// A common word or a greeting that is no street name: streetWords refuses it whatever
 		// follows (a street word or a street after it does not make it one).
 		return 0
@@ -502,6 +502,9 @@ func abbrevEnd(t string, k, e int) int {
 func (s *scanner) unitBefore(gs int) int {
 	t := s.text
 	start := gs
+	if gs < 2 || t[gs-2:gs] != ", " {
+		return start // every unit ends in ", " before the number
+	}
 	for _, u := range s.e.sets[setUnitBefore] {
 		if u.mask&s.mask == 0 {
 			continue

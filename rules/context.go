@@ -16,10 +16,19 @@ type keywords struct {
 
 // kwList is a compiled list of lower-case context words.
 type kwList struct {
-	ws     []kwWord      // sorted by first byte
-	span   [256][2]uint8 // for a lower-case first byte, the range of ws starting with it
-	inWord [256]bool     // for a first byte, whether a word of ws starting with it matches inside words
+	ws   []kwWord      // sorted by first byte
+	span [256][2]uint8 // for a lower-case first byte, the range of ws starting with it
+	// at says, for a first byte, where a word of ws may start with it: kwNone (no word starts
+	// with it), kwWordStart (at the start of a word only) or kwAnywhere (inside words too).
+	at [256]uint8
 }
+
+// The values of kwList.at.
+const (
+	kwNone uint8 = iota
+	kwWordStart
+	kwAnywhere
+)
 
 type kwWord struct {
 	b        string
@@ -47,10 +56,13 @@ func newKwList(ents []lexEntry) kwList {
 			l.span[c][0] = uint8(i)
 		}
 		l.span[c][1] = uint8(i + 1)
-		l.inWord[c] = l.inWord[c] || w.anywhere
+		l.at[c] = max(l.at[c], kwWordStart)
+		if w.anywhere {
+			l.at[c] = kwAnywhere
+		}
 		if isLower(c) {
 			l.span[c-32] = l.span[c]
-			l.inWord[c-32] = l.inWord[c]
+			l.at[c-32] = l.at[c]
 		}
 	}
 	return l
@@ -72,13 +84,25 @@ func newKeywords(kws *[numKws][]lexEntry) keywords {
 func (s *scanner) ctxBefore(pos, window int, l *kwList) bool {
 	lo := max(0, pos-window)
 	t := s.text
+	// ctxIn(start of the line, pos), read backwards so that the line break ends the search.
 	for i := pos - 1; i >= lo; i-- {
-		if t[i] == '\n' {
-			lo = i + 1
-			break
+		c := t[i]
+		if c == '\n' {
+			return false
+		}
+		at := l.at[c]
+		if at == kwNone {
+			continue
+		}
+		wordStart := i == 0 || !isAlpha(t[i-1])
+		if !wordStart && at == kwWordStart {
+			continue
+		}
+		if s.kwMatch(i, pos, wordStart, l) >= 0 {
+			return true
 		}
 	}
-	return s.ctxIn(lo, pos, l)
+	return false
 }
 
 // ctxIn reports whether one of the words in l occurs in t[lo:hi].
@@ -88,22 +112,33 @@ func (s *scanner) ctxIn(lo, hi int, l *kwList) bool { return s.ctxFind(lo, hi, l
 func (s *scanner) ctxFind(lo, hi int, l *kwList) int {
 	t := s.text
 	for i := lo; i < hi; i++ {
-		sp := l.span[t[i]]
-		if sp[1] == 0 {
+		at := l.at[t[i]]
+		if at == kwNone {
 			continue
 		}
 		wordStart := i == 0 || !isAlpha(t[i-1])
-		if !wordStart && !l.inWord[t[i]] {
+		if !wordStart && at == kwWordStart {
 			continue
 		}
-		for k := int(sp[0]); k < int(sp[1]); k++ {
-			w := &l.ws[k]
-			if hi-i < len(w.b) || !wordStart && !w.anywhere || w.mask&s.mask == 0 {
-				continue
-			}
-			if hasPrefixFold(t[i:hi], w.b) {
-				return k
-			}
+		if k := s.kwMatch(i, hi, wordStart, l); k >= 0 {
+			return k
+		}
+	}
+	return -1
+}
+
+// kwMatch returns the index in l.ws of the first word of l that starts at i and ends by hi
+// (wordStart: i starts a word), or -1.
+func (s *scanner) kwMatch(i, hi int, wordStart bool, l *kwList) int {
+	t := s.text
+	sp := l.span[t[i]]
+	for k := int(sp[0]); k < int(sp[1]); k++ {
+		w := &l.ws[k]
+		if hi-i < len(w.b) || !wordStart && !w.anywhere || w.mask&s.mask == 0 {
+			continue
+		}
+		if hasPrefixFold(t[i:hi], w.b) {
+			return k
 		}
 	}
 	return -1
@@ -127,35 +162,69 @@ func (s *scanner) sentenceBefore(pos, window int) int {
 	lo := max(0, pos-window)
 	t := s.text
 	for i := pos - 1; i > lo; i-- {
-		c := t[i]
-		if !sentenceMark[c] {
-			continue
-		}
-		if c == '\n' || c == '>' {
-			return i + 1
-		}
-		if (c == '.' || c == '!' || c == '?') && i+2 < pos && t[i+1] == ' ' && isUpper(t[i+2]) {
-			// "geb. 12-3-1980" and "t.n.v. X" keep going; a capitalised next sentence stops.
-			return i + 1
-		}
-		if (c == '.' || c == '!' || c == '?') && i+2 < pos && t[i+1] == ' ' && isLower(t[i+2]) && i >= 3 &&
-			(isDigit(t[i-1]) || c != '.' || s.plainSentenceEnd(t, i)) {
-			// A lower-case next sentence: "took the parcel in. card number". Abbreviations
-			// (geb., t.n.v., nr., tel.) keep going.
+		if sentenceMark[t[i]] && s.sentenceEnd(i, pos) {
 			return i + 1
 		}
 	}
 	return lo
 }
 
+// sentenceEnd reports whether the byte t[i] of sentenceMark ends a sentence before pos.
+func (s *scanner) sentenceEnd(i, pos int) bool {
+	t := s.text
+	c := t[i]
+	if c == '\n' || c == '>' {
+		return true
+	}
+	// c is '.', '!' or '?'.
+	if i+2 >= pos || t[i+1] != ' ' {
+		return false
+	}
+	if isUpper(t[i+2]) {
+		// "geb. 12-3-1980" and "t.n.v. X" keep going; a capitalised next sentence stops.
+		return true
+	}
+	// A lower-case next sentence: "took the parcel in. card number". Abbreviations
+	// (geb., t.n.v., nr., tel.) keep going.
+	return isLower(t[i+2]) && i >= 3 && (isDigit(t[i-1]) || c != '.' || s.plainSentenceEnd(t, i))
+}
+
+// ctxSince reports whether one of the words in l occurs in t[max(sentenceBefore(pos, window),
+// floor):pos], reading the window once, backwards, so that the sentence boundary ends the search.
+func (s *scanner) ctxSince(pos, window, floor int, l *kwList) bool {
+	lo := max(0, pos-window)
+	t := s.text
+	i := pos - 1
+	for ; i > lo; i-- {
+		if i < floor || sentenceMark[t[i]] && s.sentenceEnd(i, pos) {
+			return false
+		}
+		if s.kwStartsAt(i, pos, l) {
+			return true
+		}
+	}
+	return i == lo && lo >= floor && s.kwStartsAt(lo, pos, l)
+}
+
+// kwStartsAt reports whether a word of l starts at i and ends by hi (see ctxFind).
+func (s *scanner) kwStartsAt(i, hi int, l *kwList) bool {
+	t := s.text
+	at := l.at[t[i]]
+	if at == kwNone {
+		return false
+	}
+	wordStart := i == 0 || !isAlpha(t[i-1])
+	if !wordStart && at == kwWordStart {
+		return false
+	}
+	return s.kwMatch(i, hi, wordStart, l) >= 0
+}
+
 // sentenceMark holds the bytes sentenceBefore stops at, or may.
 var sentenceMark = [256]bool{'\n': true, '>': true, '.': true, '!': true, '?': true}
 
 // ctxSentence is like ctxBefore but stops at a sentence boundary.
-func (s *scanner) ctxSentence(pos, window int, l *kwList) bool {
-	lo := s.sentenceBefore(pos, window)
-	return s.ctxIn(lo, pos, l)
-}
+func (s *scanner) ctxSentence(pos, window int, l *kwList) bool { return s.ctxSince(pos, window, 0, l) }
 
 // plainSentenceEnd reports whether the '.' at i ends a lower-case word of two or more letters
 // that is not a common abbreviation.

@@ -323,11 +323,11 @@ type question struct {
 // end in '?' or hold a request word ("graag", "please"). A word inside a longer [ask-not]
 // entry ("user name", "naam van uw bedrijf") asks for nothing personal.
 func (e *Engine) question(text, locale string) question {
-	s := e.scratch.Get().(*scanner)
+	s := e.getScanner()
 	s.reset(text, locale)
 	q := s.question()
 	s.text = ""
-	e.scratch.Put(s)
+	e.putScanner(s)
 	return q
 }
 

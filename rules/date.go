@@ -34,10 +34,9 @@ func atoi(s string) int {
 func (s *scanner) birthDate(st, en int, det string) bool {
 	// The birth word must sit between the previous date of birth and this date:
 	// "Geboortedatum: 3-4-1985 (niet 1-1-1900)" has one birth date.
-	lo := max(s.sentenceBefore(st, 64), s.lastDOB)
 	// A question for a date of birth primes the first date of the answer.
 	primed := s.lastDOB == 0 && s.primed(BirthDate) && st < s.primedTo
-	if !primed && !s.ctxIn(lo, st, &s.e.kw.birth) && !s.ctxAfter(en, 10, &s.e.kw.birth) {
+	if !primed && !s.ctxSince(st, 64, s.lastDOB, &s.e.kw.birth) && !s.ctxAfter(en, 10, &s.e.kw.birth) {
 		return false // "Ich bin am 12.03.1985 geboren", "ik ben op 3 mei 1980 geboren"
 	}
 	s.lastDOB = en

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // engineVersion is the version of the detection code; pack versions are appended.
@@ -60,7 +61,8 @@ type Engine struct {
 	typeCtx     [numTypes]kwList // a type's own context words (typeSpec.Context)
 	lexTab      lexTable
 	sets        [numSets][]lexEntry
-	setTab      setTable // the entries of sets by list and word, for inSet
+	setTab      setTable    // the entries of sets by list and word, for inSet
+	setFirst    *firstBytes // the first bytes of the entries of sets, for prefixIn and wordAtIn
 	suffixes    [numSets]*suffixIndex
 	gates       gates
 	secretRules *secretRules // provider secret formats (data/secrets.tsv)
@@ -78,6 +80,26 @@ type Engine struct {
 	entities    entityTable // HTML named character references, for decoding encoded text (decode.go)
 	ask, askReq askIndex    // the words of questions that prime a conversation's next message (conversation.go)
 	scratch     sync.Pool   // *scanner
+	// spare is one scanner kept beside the pool (nil while a call holds it): taking it and giving
+	// it back are two atomic operations, cheaper than a round trip through the pool.
+	spare atomic.Pointer[scanner]
+}
+
+// getScanner returns a scanner for one call: the spare one when no other call holds it, or one
+// from the pool.
+func (e *Engine) getScanner() *scanner {
+	if s := e.spare.Swap(nil); s != nil {
+		return s
+	}
+	return e.scratch.Get().(*scanner)
+}
+
+// putScanner gives back a scanner that getScanner returned: as the spare one when that place is
+// free, else to the pool.
+func (e *Engine) putScanner(s *scanner) {
+	if !e.spare.CompareAndSwap(nil, s) {
+		e.scratch.Put(s)
+	}
 }
 
 // NewEngine builds an Engine from the embedded rule packs and cfg.RuleFiles.
@@ -192,10 +214,11 @@ func (e *Engine) buildLexicon(packs []*Pack) error {
 	}
 	e.sets = lex.sets
 	e.setTab = newSetTable(&e.sets)
+	e.setFirst = newFirstBytes(&e.sets)
 	e.suffixes = newSuffixIndexes(&e.sets)
 	e.askReq, e.ask = newAskIndexes(&e.sets)
 	e.gates = deriveGates(lex)
-	e.lexTab = newLexTable(lex.words)
+	e.lexTab = newLexTable(lex.words, e.suffixes[setStreetSuffix])
 	return nil
 }
 
@@ -280,7 +303,7 @@ func (e *Engine) detect(dst []Finding, text string, locale string) []Finding {
 // detectWith is detect with what an earlier question primes. It also reports whether the text
 // may hold an encoded form (see scanner.maybeEncoded).
 func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) ([]Finding, bool) {
-	s := e.scratch.Get().(*scanner)
+	s := e.getScanner()
 	s.reset(text, locale)
 	if pr.types != 0 || pr.not {
 		s.primeAnswer(pr)
@@ -301,7 +324,7 @@ func (e *Engine) detectWith(dst []Finding, text, locale string, pr prime) ([]Fin
 	maybeEncoded := s.maybeEncoded
 	s.text = ""
 	s.cands = s.cands[:0]
-	e.scratch.Put(s)
+	e.putScanner(s)
 	return dst, maybeEncoded
 }
 

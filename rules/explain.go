@@ -24,11 +24,11 @@ func (e *Engine) Explain(text, locale string, f Finding) Explanation {
 	if f.Start < 0 || f.Start > len(text) {
 		return x
 	}
-	s := e.scratch.Get().(*scanner)
+	s := e.getScanner()
 	s.reset(text, locale)
 	x.Context = s.contextWord(f)
 	s.text = ""
-	e.scratch.Put(s)
+	e.putScanner(s)
 	return x
 }
 

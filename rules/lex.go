@@ -23,6 +23,16 @@ const kStreetWord uint32 = 1 << 12
 // kLogin marks weak password keywords ("my login is X"): only "is"/"was" and a secret-looking token.
 const kLogin uint32 = 1 << 13
 
+// kStreetEnding marks, in a language view, a common word or greeting (kStop, kGreeting) that
+// ends in a street suffix of the view's languages (isStreet): street refuses the others at once.
+// It is derived when the lexicon table is built (deriveClasses), not listed.
+const kStreetEnding uint32 = 1 << 14
+
+// kHyphenated marks, in a language view, a common word (kStop, kNotName, kGreeting) written
+// with a '-' ("e-mail"): nameKindOf looks for a hyphenated name only in such common words (and in
+// words of other classes). It is derived when the lexicon table is built, not listed.
+const kHyphenated uint32 = 1 << 15
+
 // kMonthShift: bits 24..27 of a lexicon entry hold the month number of a month name.
 const kMonthShift = 24
 

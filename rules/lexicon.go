@@ -50,14 +50,22 @@ func langOfLocale(locale string) lang {
 	if len(locale) < 2 || len(locale) > 2 && locale[2] != '-' && locale[2] != '_' {
 		return langAll
 	}
-	a, b := lower(locale[0]), lower(locale[1])
-	for l := langNL; l < numLangs; l++ {
-		if c := langCode(l); c[0] == a && c[1] == b {
-			return l
-		}
+	a, b := lower(locale[0])-'a', lower(locale[1])-'a'
+	if a >= 26 || b >= 26 {
+		return langAll
 	}
-	return langAll
+	return langByCode[a][b]
 }
+
+// langByCode maps the letters of a language code (less 'a') to its language, langAll (0) when
+// there is no lexicon file for it.
+var langByCode = func() (t [26][26]lang) {
+	for l := langNL; l < numLangs; l++ {
+		c := langCode(l)
+		t[c[0]-'a'][c[1]-'a'] = l
+	}
+	return t
+}()
 
 // langOf returns the lexicon view for an event in locale. Until the per-language
 // lexicon files have been checked against every labelled set, every locale reads
@@ -556,21 +564,51 @@ func (s *scanner) inSet(id setID, w string) bool { return s.e.setTab.has(id, w, 
 // suffixIn reports whether w ends in an entry of the suffix list id (ASCII case ignored)
 // with at least extra bytes before it.
 func (s *scanner) suffixIn(id setID, w string, extra int) bool {
+	return s.e.suffixes[id].has(w, extra, s.mask)
+}
+
+// has reports whether w ends in an entry of the list (ASCII case ignored) that applies in a
+// language of mask, with at least extra bytes before it.
+func (x *suffixIndex) has(w string, extra int, mask langMask) bool {
 	n := len(w)
 	if n == 0 {
 		return false
 	}
-	for _, x := range s.e.suffixes[id][lower(w[n-1])] {
-		if x.mask&s.mask != 0 && n >= len(x.w)+extra && hasPrefixFold(w[n-len(x.w):], x.w) {
+	for _, e := range x[lower(w[n-1])] {
+		if e.mask&mask != 0 && n >= len(e.w)+extra && hasPrefixFold(w[n-len(e.w):], e.w) {
 			return true
 		}
 	}
 	return false
 }
 
+// firstBytes holds, for each word list, the bytes its entries start with (every byte when
+// one is empty): prefixIn and wordAtIn compare the text with the entries only when one starts
+// with the text's next byte.
+type firstBytes [numSets][256]bool
+
+func newFirstBytes(sets *[numSets][]lexEntry) *firstBytes {
+	f := new(firstBytes)
+	for id, ents := range sets {
+		for _, x := range ents {
+			if x.w == "" {
+				for c := range f[id] {
+					f[id][c] = true
+				}
+				continue
+			}
+			f[id][x.w[0]] = true
+		}
+	}
+	return f
+}
+
 // prefixIn returns the length of the entry of list id that rest starts with
 // (case-sensitive), or 0.
 func (s *scanner) prefixIn(id setID, rest string) int {
+	if len(rest) > 0 && !s.e.setFirst[id][rest[0]] {
+		return 0
+	}
 	for _, x := range s.e.sets[id] {
 		if x.mask&s.mask != 0 && strings.HasPrefix(rest, x.w) {
 			return len(x.w)
@@ -582,6 +620,9 @@ func (s *scanner) prefixIn(id setID, rest string) int {
 // wordAtIn returns the length of the entry of list id that t[i:] starts with
 // (case-sensitive) when no letter follows it, or 0.
 func (s *scanner) wordAtIn(id setID, t string, i int) int {
+	if i < len(t) && !s.e.setFirst[id][t[i]] {
+		return 0
+	}
 	for _, x := range s.e.sets[id] {
 		if n := len(x.w); x.mask&s.mask != 0 && strings.HasPrefix(t[i:], x.w) && (i+n == len(t) || !isAlpha(t[i+n])) {
 			return n

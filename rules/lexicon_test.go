@@ -178,7 +178,7 @@ func TestLexiconViews(t *testing.T) {
 	if err := d.parse("de.lex", []byte(src), maskOf(langDE), lexSections()); err != nil {
 		t.Fatal(err)
 	}
-	tab := newLexTable(d.words)
+	tab := newLexTable(d.words, nil)
 	tests := []struct {
 		word string
 		view lang

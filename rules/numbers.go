@@ -97,8 +97,7 @@ func gluedAfter(t string, end int) (glued, port bool) {
 func (s *scanner) numberWindows(start int, plus, glued, port bool) {
 	groups := s.groups
 	G := len(groups)
-	phoneEnd := -1
-	var phoneConf float32
+	last := -1 // the last group of the longest window that starts at the first group
 	for g0 := 0; g0 < G; g0++ {
 		D := 0
 		for g1 := g0; g1 < G; g1++ {
@@ -110,15 +109,27 @@ func (s *scanner) numberWindows(start int, plus, glued, port bool) {
 				break // only a dotted quad may carry a port (10.0.0.1:8080)
 			}
 			if g0 == 0 {
-				if conf := s.phoneWindow(start, plus, g1, D); conf > 0 {
-					phoneEnd, phoneConf = groups[g1].end, conf
-				}
+				last = g1
 			}
 			s.numberWindow(g0, g1, D)
 		}
 	}
-	if phoneEnd > 0 {
-		s.add(start, phoneEnd, Phone, phoneConf, "phone.format", "phone number layout and length")
+	s.phoneWindows(start, plus, last)
+}
+
+// phoneWindows reports the longest phone number in the windows of groups 0..g1 for g1 up to
+// last. It tries the longest window first and stops at the first that is a phone number.
+func (s *scanner) phoneWindows(start int, plus bool, last int) {
+	D := 0
+	for g := 0; g <= last; g++ {
+		D += s.groups[g].end - s.groups[g].start
+	}
+	for g1 := last; g1 >= 0; g1-- {
+		if conf := s.phoneWindow(start, plus, g1, D); conf > 0 {
+			s.add(start, s.groups[g1].end, Phone, conf, "phone.format", "phone number layout and length")
+			return
+		}
+		D -= s.groups[g1].end - s.groups[g1].start
 	}
 }
 
@@ -161,6 +172,9 @@ func numSep(t string, i int) (int, string) {
 		if isNumSep(t[k]) {
 			k++
 			continue
+		}
+		if t[k] < 0x80 {
+			break // neither an ASCII separator nor the start of a Unicode one
 		}
 		if l, _ := uniSep(t, k); l > 0 {
 			k += l

@@ -1,7 +1,5 @@
 package rules
 
-import "strings"
-
 // countryCode splits a calling code off the digits of an international number.
 // It returns the code and its length, or 0, 0.
 func countryCode(d []byte) (int, int) {
@@ -144,7 +142,7 @@ func (c *phoneCtx) ok() bool {
 func (s *scanner) phoneLayout(g1 int, plus bool) (int, bool) {
 	for k := 0; k < g1; k++ {
 		sep := s.sepOf(k)
-		if (k > 0 || plus) && strings.IndexByte(sep, '/') >= 0 {
+		if (k > 0 || plus) && hasSlash(sep) {
 			return 0, false
 		}
 		if len(sep) > 1 && sep != " (" && sep != ") " && sep != ")" && sep != " - " {
@@ -158,6 +156,16 @@ func (s *scanner) phoneLayout(g1 int, plus bool) (int, bool) {
 		}
 	}
 	return small, true
+}
+
+// hasSlash reports whether the separator sep (at most three bytes, see numSep) holds a '/'.
+func hasSlash(sep string) bool {
+	for i := 0; i < len(sep); i++ {
+		if sep[i] == '/' {
+			return true
+		}
+	}
+	return false
 }
 
 // intl checks an international number d (after + or 00) against its

@@ -18,7 +18,7 @@ const (
 	cHex                      // 0-9 a-f A-F
 	cSym                      // other ASCII punctuation inside a token
 	cUnder                    // _ and -
-	cEnc                      // \ = %: bytes that may start an encoded form (decode.go), with cSym
+	cEnc                      // \ = % &: bytes that may start an encoded form (decode.go), with cSym ('&': cSpace)
 )
 
 // classTable returns the byte class table. It is built once per Engine.
@@ -53,6 +53,9 @@ func classTable() [256]uint16 {
 			t[c] = cSpace
 		case bytes.IndexByte([]byte("<>\"()[]{},;|&*`"), b) >= 0:
 			t[c] = cSpace
+			if b == '&' {
+				t[c] |= cEnc // a delimiter the token loop reads itself; encodedIn tests the bit
+			}
 		default:
 			t[c] = cSym
 			if b == '\\' || b == '=' || b == '%' {
@@ -118,8 +121,9 @@ type scanner struct {
 	// there is none; atPos < atFrom when nothing is cached.
 	atFrom, atPos int
 	// maybeEncoded is set by run when the text may hold an encoded form: a byte of cEnc or an '&'
-	// was read, or a detector or a skipped tag took bytes the loop did not read. When it is not
-	// set, the decoding gate (entityTable.encodings) would find nothing.
+	// was read (run reads the bytes a detector took past its token with encodedIn), or a skipped
+	// tag, entity or address took bytes the loop did not read. When it is not set, the decoding
+	// gate (entityTable.encodings) would find nothing.
 	maybeEncoded bool
 }
 
@@ -171,7 +175,7 @@ func (s *scanner) run() {
 	n := len(t)
 	i := 0
 	var seen uint16 // the classes of every token read
-	unread := false // some bytes were taken without being read
+	unread := false // some bytes were taken without being read, or an '&' was met
 	for i < n {
 		c := t[i]
 		if c == ' ' {
@@ -235,10 +239,22 @@ func (s *scanner) run() {
 		if next <= i {
 			next = j
 		}
-		unread = unread || next > j
+		if next > j && !unread {
+			unread = s.encodedIn(j, next) // the bytes a detector took past the token
+		}
 		i = next
 	}
 	s.maybeEncoded = unread || seen&cEnc != 0
+}
+
+// encodedIn reports whether t[i:e] holds a byte that may start an encoded form (of class cEnc).
+func (s *scanner) encodedIn(i, e int) bool {
+	t := s.text[:min(e, len(s.text))]
+	var f uint16
+	for k := i; k < len(t); k++ {
+		f |= s.e.cls[t[k]]
+	}
+	return f&cEnc != 0
 }
 
 // lineBreak notes the line break at i: a sentence starts, and a name context ends unless only
@@ -437,7 +453,7 @@ func (s *scanner) token(i, j int, fl uint16) int {
 	}
 	// Strip leading punctuation (but keep + for phone numbers).
 	a := i
-	for a < j && s.e.cls[t[a]]&(cSym|cUnder|cDot|cColon) != 0 && t[a] != '+' {
+	for fl&(cSym|cUnder|cDot|cColon) != 0 && a < j && s.e.cls[t[a]]&(cSym|cUnder|cDot|cColon) != 0 && t[a] != '+' {
 		a++
 	}
 	if a >= j {
@@ -466,8 +482,10 @@ func (s *scanner) token(i, j int, fl uint16) int {
 	s.sentStart = false
 	next := s.dispatch(a, j, fl, sentStart)
 	// Sentence end: the token ends with . ! or ?.
-	if last := t[j-1]; next <= j && (last == '.' || last == '!' || last == '?') {
-		s.sentStart = true
+	if fl&(cDot|cSym) != 0 && next <= j { // '.' is of class cDot, '!' and '?' of cSym
+		if last := t[j-1]; last == '.' || last == '!' || last == '?' {
+			s.sentStart = true
+		}
 	}
 	return next
 }

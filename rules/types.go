@@ -103,14 +103,41 @@ func Types() []Type {
 	return ts
 }
 
-// typeIndex returns the registry index of t, or -1.
+// typeIndex returns the registry index of t, or -1. It is not inlined, so that its callers
+// (enabledAny, on every word) stay small enough to be.
+//
+//go:noinline
 func typeIndex(t Type) int {
-	for i := range registry {
-		if registry[i].Type == t {
+	for h := typeHash(t); typeSlots[h] != 0; h = (h + 1) & (numTypeSlots - 1) {
+		if i := int(typeSlots[h]) - 1; registry[i].Type == t {
 			return i
 		}
 	}
 	return -1
+}
+
+// numTypeSlots is the size of typeSlots, a power of two.
+const numTypeSlots = 64
+
+// typeSlots is an open-addressing table of the registry by typeHash: 1 + a registry index, or 0
+// for an empty slot. typeIndex compares t with one or two types instead of every type.
+var typeSlots = func() (slots [numTypeSlots]int8) {
+	for i := range registry {
+		h := typeHash(registry[i].Type)
+		for slots[h] != 0 {
+			h = (h + 1) & (numTypeSlots - 1)
+		}
+		slots[h] = int8(i + 1)
+	}
+	return slots
+}()
+
+// typeHash mixes the length and the first and last bytes of t into an index of typeSlots.
+func typeHash(t Type) int {
+	if t == "" {
+		return 0
+	}
+	return (len(t)*31 + int(t[0])*7 + int(t[len(t)-1])) & (numTypeSlots - 1)
 }
 
 // Valid reports whether t is a built-in type.

@@ -69,7 +69,9 @@ func upperRuneAt(t string, a int) bool {
 func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 	t := s.text
 	we := j
-	if fl&^(cUpper|cLower|cHex) != 0 || a > 0 && !isAlpha(t[a]) || j < len(t) && t[j] == '&' {
+	// dispatch calls word for a token that starts with an ASCII letter or a UTF-8 byte: a word
+	// that does not start with an ASCII letter holds cHigh.
+	if fl&^(cUpper|cLower|cHex) != 0 || j < len(t) && t[j] == '&' {
 		we = s.wordBounds(a, j, fl)
 	}
 	if we <= a {
@@ -87,7 +89,7 @@ func (s *scanner) word(a, j int, fl uint16, sentStart bool) int {
 			return e
 		}
 	}
-	if (lx&(kGreeting|kIntro) != 0 || we-a == 3) && s.nameIntro(a, we, lx) {
+	if (lx&(kGreeting|kIntro) != 0 || we-a == 3 && t[a] == 0xe2) && s.nameIntro(a, we, lx) { // 0xe2: "—"
 		return j
 	}
 	if !upper {
@@ -515,14 +517,15 @@ func (s *scanner) monthBeforeDay(we int, lx uint32) bool {
 // for a hyphenated name (Anne-Wil).
 func (s *scanner) nameKindOf(w string, lx uint32) uint8 {
 	nk := nameKind(lx)
-	if nk == 0 && strings.IndexByte(w, '-') > 0 {
+	// A common word holds a '-' only when kHyphenated says so (lx is w's entry).
+	if nk == 0 && (lx&(kStop|kNotName|kGreeting) == 0 || lx&kHyphenated != 0) && strings.IndexByte(w, '-') > 0 {
 		nk = s.e.names.kind(w)
 	}
 	if nk == 0 && lx == 0 && len(w) <= 24 && strings.IndexByte(w, 0xc3) >= 0 {
 		// "Jérôme", "Hélène": the name lists may hold the name without its accents.
 		var buf [24]byte
 		if f, ok := foldAccents(w, buf[:0]); ok {
-			nk = nameKind(lexGet(&s.e.lexTab, f, s.lang))
+			nk = nameKind(s.lexOf(string(f)))
 		}
 	}
 	return nk
