@@ -81,6 +81,17 @@ func TestNormalizeIdentifier(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("NormalizeIdentifier(%s, %q, %q) = %q, %v; want %q, %v", tt.typ, tt.value, tt.region, got, ok, tt.want, tt.ok)
 		}
+		// Appended after other bytes, the same form follows them.
+		b, ok := AppendNormalizedIdentifier([]byte("x/"), tt.typ, tt.value, tt.region)
+		if string(b) != "x/"+tt.want || ok != tt.ok {
+			t.Errorf("AppendNormalizedIdentifier(x/, %s, %q, %q) = %q, %v; want %q, %v", tt.typ, tt.value, tt.region, b, ok, "x/"+tt.want, tt.ok)
+		}
+	}
+	buf := make([]byte, 0, 64)
+	for _, tt := range tests[:18] { // the ASCII e-mail, phone and card cases
+		if n := testing.AllocsPerRun(20, func() { buf, _ = AppendNormalizedIdentifier(buf[:0], tt.typ, tt.value, tt.region) }); n != 0 {
+			t.Errorf("AppendNormalizedIdentifier(%s, %q) allocates %v times, want 0", tt.typ, tt.value, n)
+		}
 	}
 }
 
