@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor/changelog"
+	"github.com/veil-privacy/veil/processor/erasure"
 	"github.com/veil-privacy/veil/processor/keyring"
 	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/rules"
@@ -46,7 +47,7 @@ const (
 // and its redaction tokens, by field, type and byte span, without values
 // (rules.AppendSidecar; docs/erasure.md). It is a header so that the view
 // payload and its schema stay as consumers know them.
-const HeaderSpans = "veil.spans"
+const HeaderSpans = erasure.HeaderSpans
 
 // worker holds per-goroutine scratch space reused across records. Nothing
 // in it is handed on in an output: outputs get memory of their own.
