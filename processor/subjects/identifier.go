@@ -175,11 +175,13 @@ func appendPhone(dst []byte, v, region string) ([]byte, bool) {
 		}
 		cc, known := callingCodes[strings.ToUpper(region)]
 		switch {
-		case !known:
-		case cc == "1" && len(d) == 11 && d[0] == '1':
-			// North America: the trunk prefix is the calling code.
-		case cc == "1":
+		case !known, len(d) == 0:
+		case cc == "1" && len(d) == 10:
+			// North America: ten digits are a national number; with a
+			// leading 1 (the trunk prefix is the calling code), or of
+			// another length, the digits are taken as they are.
 			dst = insertAt(dst, base, cc)
+		case cc == "1":
 		case len(d) > 0 && d[0] == '0':
 			dst = insertAt(dst[:base+copy(d, d[1:])], base, cc)
 		}

@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/veil-privacy/veil/rules"
 )
@@ -237,6 +239,35 @@ func FuzzParseIdentifierEntry(f *testing.F) {
 		}
 		if k := IdentifierEntryKey(got.ID, got.Key); k != string(key) || !bytes.Equal(again, value) {
 			t.Fatalf("%q %x decoded to %+v, encodes to %q %x", key, value, got, k, again)
+		}
+	})
+}
+
+// FuzzNormalizeIdentifier: normalising is idempotent (a normal form is its
+// own normal form, so a request that names a value as the index stored it
+// finds it), appending leaves what dst held, and the normal form of an
+// e-mail address, card or national number has no byte the value did not.
+func FuzzNormalizeIdentifier(f *testing.F) {
+	types := []string{"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "NL_BSN", "US_SSN", "BE_NRN", "PERSON"}
+	for i, v := range []string{" Anna@Example.NL ", "+31 (0)6 1234 5678", "4111-1111 1111 1111", "nl91 abna 0417 1643 00", "11222333", "123-45-6789", "85.07.30-033.28", "Jan  de Vries"} {
+		f.Add(uint8(i), v, "nl-NL")
+	}
+	f.Add(uint8(1), "(415) 555-0100", "en-US")
+	f.Add(uint8(1), "0031 6 12345678", "")
+	f.Fuzz(func(t *testing.T, ti uint8, v, region string) {
+		typ := types[int(ti)%len(types)]
+		n, ok := NormalizeIdentifier(typ, v, region)
+		b, ok2 := AppendNormalizedIdentifier([]byte("pre"), typ, v, region)
+		if string(b) != "pre"+n || ok != ok2 {
+			t.Fatalf("Append(%s, %q, %q) = %q, %v; Normalize = %q, %v", typ, v, region, b, ok2, n, ok)
+		}
+		if !utf8.ValidString(v) || typ == "PHONE_NUMBER" && strings.HasPrefix(n, "00") {
+			// Lower-casing maps invalid bytes to U+FFFD; a number that after
+			// its international prefix starts with another is none.
+			return
+		}
+		if again, _ := NormalizeIdentifier(typ, n, region); again != n {
+			t.Fatalf("Normalize(%s, %q, %q) = %q, and of that %q", typ, v, region, n, again)
 		}
 	})
 }
