@@ -2,6 +2,8 @@ package erasure_test
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -312,4 +314,52 @@ func readCommitted(t *testing.T, e *env, topic string) []*kgo.Record {
 		})
 	}
 	return out
+}
+
+// TestEraseByIdentifierScale measures request -> receipt for a customer with
+// 10k records (VEIL_SCALE_EVENTS) whose e-mail address 1k records of other
+// customers hold too, next to 2k records that do not; it checks the counts.
+func TestEraseByIdentifierScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scale test")
+	}
+	n := 10000
+	if s := os.Getenv("VEIL_SCALE_EVENTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	e := newEnv(t)
+	pcfg, ecfg := e.configs(6)
+	p, _ := e.startProcessor(pcfg)
+	t0 := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
+	own := genEvents(n, 50, 1, t0)
+	for i := range own {
+		own[i].CustomerID, own[i].ConversationID = "cust-y", "y-"+own[i].ConversationID
+		own[i].Body = "Mijn adres is " + yEmail + "."
+	}
+	holding := genEvents(n/10, 100, 20, t0)
+	for i := range holding {
+		holding[i].EventID = "h-" + holding[i].EventID
+		holding[i].Body = "Mijn collega is bereikbaar op " + yEmail + "."
+	}
+	rest := genEvents(n/5, 100, 20, t0)
+	start := time.Now()
+	e.Produce(rawRecords(t, pcfg.Topics.Raw, append(append(own, holding...), rest...))...)
+	e.WaitCommitted(pcfg.Group, pcfg.Topics.Raw, 10*time.Minute)
+	t.Logf("processed %d events in %v", len(own)+len(holding)+len(rest), time.Since(start))
+
+	e.startService(ecfg, pcfg, p.Keyring(), nil, nil)
+	start = time.Now()
+	e.requestIDs(ecfg, "req-scale", "cust-y", []schemas.Identifier{{Type: "EMAIL_ADDRESS", Value: yEmail}})
+	rcs := e.receipts(ecfg, 1, 5*time.Minute)
+	took := time.Since(start)
+	if len(rcs) != 1 {
+		t.Fatalf("%d receipts, want 1", len(rcs))
+	}
+	rc := rcs[0]
+	want := map[string]int{e.Prefix + ".personalization": len(holding), e.Prefix + ".support": len(holding)}
+	if rc.Events != n || !equalCounts(rc.Rerendered, want) || rc.Tombstones[pcfg.Topics.Identifiers] != n+len(holding) {
+		t.Errorf("receipt %+v; want %d events, re-rendered %v, %d identifier entries", rc, n, want, n+len(holding))
+	}
+	t.Logf("request -> receipt: %v for %d records of the customer (%d tombstones) and %d records of others re-rendered in 2 views, index restores included",
+		took, n, n*(len(pcfg.Views)+1)+1, len(holding))
 }
