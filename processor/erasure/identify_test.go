@@ -8,11 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/veil-privacy/veil/processor"
 	"github.com/veil-privacy/veil/processor/changelog"
 	"github.com/veil-privacy/veil/processor/erasure"
+	"github.com/veil-privacy/veil/processor/kafkatest"
 	"github.com/veil-privacy/veil/processor/keyring"
 	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/rules"
@@ -362,4 +365,60 @@ func TestEraseByIdentifierScale(t *testing.T) {
 	}
 	t.Logf("request -> receipt: %v for %d records of the customer (%d tombstones) and %d records of others re-rendered in 2 views, index restores included",
 		took, n, n*(len(pcfg.Views)+1)+1, len(holding))
+}
+
+// TestEraseByIdentifierCrash: an erasure by identifier stopped after part of
+// its work (its re-rendered records of one view written, or all of them but
+// the receipt refused) and handled again by a new service completes with
+// the same exact counts: the records it re-rendered before say so in their
+// veil.erasure.request header. kfake only (fault injection).
+func TestEraseByIdentifierCrash(t *testing.T) {
+	if os.Getenv(kafkatest.BrokersEnv) != "" {
+		t.Skip("needs kfake fault injection")
+	}
+	tests := []struct {
+		name  string
+		topic func(pcfg processor.Config, ecfg erasure.Config) string // whose produce requests fail
+	}{
+		{"receipt refused", func(_ processor.Config, ecfg erasure.Config) string { return ecfg.Topics.Receipts }},
+		{"last view refused", func(pcfg processor.Config, _ erasure.Config) string { return pcfg.Views[2].Topic }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			pcfg, ecfg := e.configs(3)
+			p, _ := e.startProcessor(pcfg)
+			e.Produce(rawRecords(t, pcfg.Topics.Raw, identifyEvents(time.Now().UTC().Add(-time.Minute)))...)
+			e.WaitCommitted(pcfg.Group, pcfg.Topics.Raw, 2*time.Minute)
+
+			fault := e.Cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: tt.topic(pcfg, ecfg), Count: -1})
+			stop := e.startService(ecfg, pcfg, p.Keyring(), nil, nil)
+			e.requestIDs(ecfg, "req-crash", "", []schemas.Identifier{{Type: "EMAIL_ADDRESS", Value: yEmail}, {Type: "CREDIT_CARD", Value: yCard}})
+			kafkatest.WaitFor(t, time.Minute, "produce faults", func() bool { return fault.Hits() >= 3 })
+			if err := stop(); err != nil {
+				t.Fatalf("Run after cancel mid-erasure = %v, want nil", err)
+			}
+			fault.Remove()
+
+			e.startService(ecfg, pcfg, p.Keyring(), nil, nil)
+			rcs := e.receipts(ecfg, 1, time.Minute)
+			// Y's e-mail in x-1, x-3 and y-1 (author and body), Y's card in
+			// x-1 and y-1; personalization and support show them all.
+			want := map[string]int{pcfg.Views[1].Topic: 3, pcfg.Views[2].Topic: 3}
+			if len(rcs) != 1 || rcs[0].Status != erasure.StatusCompleted || !equalCounts(rcs[0].Rerendered, want) ||
+				!equalCounts(rcs[0].Tombstones, map[string]int{pcfg.Topics.Identifiers: 5}) {
+				t.Fatalf("receipts %+v, want one completed, re-rendered %v, 5 identifier entries", rcs, want)
+			}
+			checkNoY(t, folded(t, e, pcfg), "EMAIL_ADDRESS:"+keyring.Token(mustKey(t, p.Keyring(), "cust-x"), rules.Email, yEmail))
+		})
+	}
+}
+
+func mustKey(t *testing.T, kr *keyring.Keyring, customer string) []byte {
+	t.Helper()
+	k, ok := kr.DataKey(kr.SubjectID(customer))
+	if !ok {
+		t.Fatalf("no data key for %s", customer)
+	}
+	return k
 }
