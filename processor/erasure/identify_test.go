@@ -269,7 +269,8 @@ func (e *env) oldRecord(t *testing.T, pcfg processor.Config, kr *keyring.Keyring
 	}
 	id := h.ID("EMAIL_ADDRESS", value)
 	entry, err := subjects.AppendIdentifierEntry(nil, &subjects.IdentifierEntry{Key: key, ConversationID: conv, Type: "EMAIL_ADDRESS",
-		Subject: kr.SubjectID("cust-x"), SentAt: time.Now().UTC(), Views: []subjects.IdentifierView{{Name: "support", Forms: subjects.FormKept}}})
+		// No usable sent_at (the zero time): the view partitions are read from their start.
+		Subject: kr.SubjectID("cust-x"), SentAt: time.Time{}, Views: []subjects.IdentifierView{{Name: "support", Forms: subjects.FormKept}}})
 	if err != nil {
 		t.Fatal(err)
 	}

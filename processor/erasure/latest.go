@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor/changelog"
@@ -59,9 +60,13 @@ func (s *Service) latest(ctx context.Context, topic string, targets map[string]*
 	if err != nil {
 		return nil, fmt.Errorf("listing end offsets of %s: %w", topic, err)
 	}
-	starts, err := s.adm.ListOffsetsAfterMilli(ctx, since.Add(-clockSkew).UnixMilli(), topic)
-	if err != nil {
-		return nil, fmt.Errorf("listing offsets of %s: %w", topic, err)
+	// Kafka reads negative times as "latest" or "earliest": without a
+	// usable sent_at the partitions are read from their start.
+	starts := kadm.ListedOffsets{}
+	if ms := since.Add(-clockSkew).UnixMilli(); ms > 0 {
+		if starts, err = s.adm.ListOffsetsAfterMilli(ctx, ms, topic); err != nil {
+			return nil, fmt.Errorf("listing offsets of %s: %w", topic, err)
+		}
 	}
 	offs := map[int32]kgo.Offset{}
 	todo := map[int32]int64{} // partition -> end offset still to reach
