@@ -311,6 +311,7 @@ func TestTopics(t *testing.T) {
 		"erasure.requests":  "delete",
 		"erasure.receipts":  "delete",
 		"veil.subjects":     "compact",
+		"veil.identifiers":  "compact",
 		"veil.keys":         "compact",
 		viewTopics[0]:       "compact",
 		viewTopics[1]:       "compact",

@@ -97,6 +97,10 @@ type Topics struct {
 	Subjects string `yaml:"subjects"`
 	// Keys holds the per-subject data keys, wrapped (compacted).
 	Keys string `yaml:"keys"`
+	// Identifiers is the identifier index changelog (compacted): which view
+	// records show which identifier (e-mail address, phone number, IBAN,
+	// card, national number), by keyed hash; erasure by identifier reads it.
+	Identifiers string `yaml:"identifiers"`
 }
 
 // Keys configures the key-encryption keys that wrap the per-subject data
@@ -268,7 +272,7 @@ func Default() Config {
 		RebalanceTimeout: 60 * time.Second,
 		Topics: Topics{
 			Raw: "conversations.raw", DLQ: "conversations.dlq",
-			Subjects: "veil.subjects", Keys: "veil.keys",
+			Subjects: "veil.subjects", Keys: "veil.keys", Identifiers: "veil.identifiers",
 		},
 		Input: Input{Format: schemas.FormatJSON, MaxEventBytes: 1 << 20, MaxBatchBytes: 16 << 20, MaxTextBytes: 512 << 10, MaxFindings: 1000,
 			Channels:    []string{"chat", "email", "sms", "voice", "social", "web", "messaging"},
@@ -390,6 +394,9 @@ func (c *Config) Validate() error {
 	if c.Topics.Subjects == "" || c.Topics.Keys == "" {
 		bad("topics.subjects and topics.keys: required")
 	}
+	if c.Topics.Identifiers == "" {
+		bad("topics.identifiers: required")
+	}
 	if len(c.Keys.KEK) != 32 {
 		bad("keys: a 32-byte key-encryption key is required (keys.kek_file or VEIL_KEK)")
 	}
@@ -458,7 +465,7 @@ func (c *Config) Validate() error {
 		bad("views: at least one view is required")
 	}
 	names := map[string]bool{}
-	topics := map[string]bool{c.Topics.Raw: true, c.Topics.DLQ: true, c.Topics.Subjects: true, c.Topics.Keys: true}
+	topics := map[string]bool{c.Topics.Raw: true, c.Topics.DLQ: true, c.Topics.Subjects: true, c.Topics.Keys: true, c.Topics.Identifiers: true}
 	for i, v := range c.Views {
 		at := fmt.Sprintf("views[%d]", i)
 		if v.Name != "" {

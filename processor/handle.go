@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/veil-privacy/veil/processor/changelog"
+	"github.com/veil-privacy/veil/processor/erasure"
 	"github.com/veil-privacy/veil/processor/keyring"
 	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/rules"
@@ -46,7 +47,7 @@ const (
 // and its redaction tokens, by field, type and byte span, without values
 // (rules.AppendSidecar; docs/erasure.md). It is a header so that the view
 // payload and its schema stay as consumers know them.
-const HeaderSpans = "veil.spans"
+const HeaderSpans = erasure.HeaderSpans
 
 // worker holds per-goroutine scratch space reused across records. Nothing
 // in it is handed on in an output: outputs get memory of their own.
@@ -63,6 +64,7 @@ type worker struct {
 	sideEnds   []int                 // where each view's sidecar ends in side
 	ends       []int                 // where each view's value ends in the outputs' buffer
 	views      []subjects.View       // of the index entry being encoded
+	ids        identifiers           // the identifier index entries of one event
 	tok        keyring.Tokenizer     // the pseudonyms of the event's subject
 	re         schemas.RenderedEvent // the view being encoded
 	pz         rules.Pseudonymizer
@@ -183,13 +185,14 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 		w.sideEnds = append(w.sideEnds, len(w.side))
 	}
 	texts := string(w.buf)
+	p.collectIdentifiers(w, &ev, bodyF, subjF, nameF, pz != nil)
 
 	// The outputs of the event share one allocation for their records and
 	// one for their keys and values. None of it is reused: a record is
 	// never touched again once it is handed to the client.
-	recs := make([]kgo.Record, len(p.views)+1)
+	recs := make([]kgo.Record, len(p.views)+1+len(w.ids.found))
 	outs = make([]output, 0, len(recs))
-	vals := make([]byte, 0, outputBytes(&ev, len(p.views), len(texts))+len(w.side))
+	vals := make([]byte, 0, outputBytes(&ev, len(p.views), len(texts))+len(w.side)+p.identifierBytes(w, len(ev.ConversationID)+1+len(ev.EventID), len(subject)))
 	vals = append(vals, ev.ConversationID...)
 	vals = append(vals, '/')
 	vals = append(vals, ev.EventID...)
@@ -280,15 +283,22 @@ func (p *Processor) handle(ctx context.Context, w *worker, r *kgo.Record) (outs 
 	vals = append(vals, '/')
 	vals = append(vals, vals[:nKey]...)
 	idxVal := len(vals)
-	entry := subjects.Entry{Subject: subject, Key: string(vals[:nKey]), ConversationID: ev.ConversationID,
+	viewKey := string(vals[:nKey])
+	entry := subjects.Entry{Subject: subject, Key: viewKey, ConversationID: ev.ConversationID,
 		SentAt: ev.SentAt, Channel: ev.Channel, Locale: ev.Locale, Views: w.views}
 	if vals, err = subjects.AppendEntry(vals, &entry); err != nil {
 		return []output{p.dlq(r, ReasonRender, err)}, nil
 	}
+	idxEnd := len(vals)
+	ie := subjects.IdentifierEntry{Key: viewKey, ConversationID: ev.ConversationID, Subject: subject, SentAt: ev.SentAt}
+	if vals, err = p.appendIdentifiers(vals, w, &ie, nKey); err != nil {
+		return []output{p.dlq(r, ReasonRender, err)}, nil
+	}
 	idx := &recs[len(p.views)]
 	*idx = kgo.Record{Topic: p.cfg.Topics.Subjects, Context: changelog.WithPartitionKey(ev.CustomerID),
-		Key: vals[idxKey:idxVal:idxVal], Value: vals[idxVal:len(vals):len(vals)]}
+		Key: vals[idxKey:idxVal:idxVal], Value: vals[idxVal:idxEnd:idxEnd]}
 	outs = append(outs, output{rec: idx})
+	outs = p.identifierRecords(outs, recs[len(p.views)+1:], w, vals)
 	cut()
 	return outs, nil
 }

@@ -52,12 +52,14 @@ type Processor struct {
 	opts    []kgo.Opt
 	conn    []kgo.Opt // connection options only, for the keyring's client
 	keys    *keyring.Keyring
-	pseudo  bool       // some view pseudonymizes: subjects need data keys
-	clMu    sync.Mutex // guards cl for BufferedBytes
-	cl      *kgo.Client
-	ready   atomic.Bool
-	ran     atomic.Bool // Run was called
-	seq     atomic.Uint64
+	pseudo  bool // some view pseudonymizes: subjects need data keys
+	// byKeyPrefix is the Context of identifier index records: partitioned by their identifier id.
+	byKeyPrefix context.Context
+	clMu        sync.Mutex // guards cl for BufferedBytes
+	cl          *kgo.Client
+	ready       atomic.Bool
+	ran         atomic.Bool // Run was called
+	seq         atomic.Uint64
 	// abortedSince is when transactions started failing (zero: they do not).
 	abortedSince time.Time
 	abortWait    backoff.BackOff // between aborted transactions
@@ -98,7 +100,7 @@ func New(cfg Config, engine *rules.Engine, log *slog.Logger, reg prometheus.Regi
 	if cfg.Processing.Guarantee == ExactlyOnce && cfg.Processing.TransactionalID == "" {
 		cfg.Processing.TransactionalID = DefaultTransactionalID(cfg)
 	}
-	p := &Processor{cfg: cfg, log: log, engine: engine, m: newMetrics(reg)}
+	p := &Processor{cfg: cfg, log: log, engine: engine, m: newMetrics(reg), byKeyPrefix: changelog.ByKeyPrefix()}
 	err := p.newCodecs()
 	if err != nil {
 		return nil, err

@@ -25,12 +25,13 @@ func TopicSpecs(cfg Config) []changelog.TopicSpec {
 }
 
 // tableSpecs are the compacted topics the erasure service shares: the
-// subject index, and the keys topic, whose shreds are the erasure itself and
+// subject index, the identifier index, and the keys topic, whose shreds are the erasure itself and
 // so are compacted within a day whatever the views' bound.
 func tableSpecs(cfg Config) []changelog.TopicSpec {
 	td := cfg.TopicDefaults
 	return []changelog.TopicSpec{
 		{Name: cfg.Topics.Subjects, Configs: compacted(td, 0, td.MaxCompactionLag, 24*time.Hour)},
+		{Name: cfg.Topics.Identifiers, Configs: compacted(td, 0, td.MaxCompactionLag, 24*time.Hour)},
 		{Name: cfg.Topics.Keys, Configs: compacted(td, 0, min(td.MaxCompactionLag, 24*time.Hour), time.Hour)},
 	}
 }

@@ -118,6 +118,15 @@ func (r *avroReader) long(field string) int {
 	return int(v)
 }
 
+// optCounts is counts of a field that older writer schemas lack: missing
+// is none.
+func (r *avroReader) optCounts(field string) map[string]int {
+	if _, ok := r.m[field]; !ok {
+		return nil
+	}
+	return r.counts(field)
+}
+
 func (r *avroReader) counts(field string) map[string]int {
 	m, ok := r.m[field].(map[string]any)
 	if !ok {
@@ -284,11 +293,16 @@ func (e *RenderedEvent) fromAvro(r *avroReader) error {
 }
 
 func (q *ErasureRequest) toAvro() *avroWriter {
-	w := newAvroWriter(4)
+	w := newAvroWriter(5)
 	w.str("request_id", q.RequestID)
 	w.str("customer_id", q.CustomerID)
 	w.time("requested_at", q.RequestedAt)
 	w.optStr("reason", q.Reason)
+	ids := make([]any, len(q.Identifiers))
+	for i, id := range q.Identifiers {
+		ids[i] = map[string]any{"type": id.Type, "value": id.Value}
+	}
+	w.m["identifiers"] = ids
 	return w
 }
 
@@ -298,17 +312,51 @@ func (q *ErasureRequest) fromAvro(r *avroReader) error {
 		CustomerID:  r.str("customer_id"),
 		RequestedAt: r.time("requested_at"),
 		Reason:      r.str("reason"),
+		Identifiers: r.identifiers("identifiers"),
 	}
 	return r.err
 }
 
+// identifiers reads an array of Identifier records; a missing field (a
+// writer schema without it) is none.
+func (r *avroReader) identifiers(field string) []Identifier {
+	v, ok := r.m[field]
+	if !ok || v == nil {
+		return nil
+	}
+	items, ok := v.([]any)
+	if !ok {
+		r.fail(field)
+		return nil
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	out := make([]Identifier, len(items))
+	for i, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			r.fail(field)
+			return nil
+		}
+		item := avroReader{m: m}
+		out[i] = Identifier{Type: item.str("type"), Value: item.str("value")}
+		if item.err != nil {
+			r.fail(field)
+			return nil
+		}
+	}
+	return out
+}
+
 func (c *ErasureReceipt) toAvro() *avroWriter {
-	w := newAvroWriter(9)
+	w := newAvroWriter(10)
 	w.str("request_id", c.RequestID)
 	w.str("subject", c.SubjectHash)
 	w.str("reason", c.Reason)
 	w.optStr("policy", c.Policy)
 	w.counts("tombstones", c.Tombstones)
+	w.counts("rerendered", c.Rerendered)
 	w.long("events", c.Events)
 	w.time("started_at", c.StartedAt)
 	w.optTime("completed_at", c.CompletedAt)
@@ -323,6 +371,7 @@ func (c *ErasureReceipt) fromAvro(r *avroReader) error {
 		Reason:      r.str("reason"),
 		Policy:      r.str("policy"),
 		Tombstones:  r.counts("tombstones"),
+		Rerendered:  r.optCounts("rerendered"),
 		Events:      r.long("events"),
 		StartedAt:   r.time("started_at"),
 		CompletedAt: r.time("completed_at"),

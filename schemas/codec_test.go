@@ -97,6 +97,15 @@ func TestRoundTrip(t *testing.T) {
 			RequestedAt: time.Date(2025, 10, 1, 8, 0, 0, 0, time.UTC), Reason: "ticket 42",
 		}},
 		{name: "request without time", give: ErasureRequest{RequestID: "req-2", CustomerID: "cust-1"}},
+		{name: "request by identifiers", give: ErasureRequest{RequestID: "req-3",
+			Identifiers: []Identifier{{Type: "EMAIL_ADDRESS", Value: "anna@example.nl"}, {Type: "CREDIT_CARD", Value: "5555 5555 5555 4444"}}}},
+		{name: "request by customer and identifiers", give: ErasureRequest{RequestID: "req-4", CustomerID: "cust-1",
+			Identifiers: []Identifier{{Type: "NL_BSN", Value: "111222333"}}}},
+		{name: "receipt with re-rendered records", give: ErasureReceipt{
+			RequestID: "req-3", Reason: "request", Tombstones: map[string]int{"conversations.support": 1},
+			Rerendered: map[string]int{"conversations.support": 3, "conversations.analytics": 1},
+			StartedAt:  time.Date(2025, 10, 1, 8, 0, 1, 0, time.UTC), Status: "completed",
+		}},
 		{name: "receipt completed", give: ErasureReceipt{
 			RequestID: "req-1", SubjectHash: "3f5a…", Reason: "request",
 			Tombstones: map[string]int{"conversations.analytics": 12, "veil.keys": 1},
@@ -390,6 +399,36 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestValidateErasureRequest(t *testing.T) {
+	tests := []struct {
+		name string
+		give ErasureRequest
+		want []string // the fields the error names; none: valid
+	}{
+		{"customer", ErasureRequest{RequestID: "r", CustomerID: "c"}, nil},
+		{"identifiers only", ErasureRequest{RequestID: "r", Identifiers: []Identifier{{"EMAIL_ADDRESS", "a@b.nl"}}}, nil},
+		{"neither", ErasureRequest{RequestID: "r"}, []string{"customer_id or identifiers"}},
+		{"no request id", ErasureRequest{CustomerID: "c"}, []string{"request_id"}},
+		{"identifier without type or value", ErasureRequest{RequestID: "r", Identifiers: []Identifier{{"EMAIL_ADDRESS", "a@b.nl"}, {"", ""}}},
+			[]string{"identifiers[1].type", "identifiers[1].value"}},
+	}
+	for _, tt := range tests {
+		err := tt.give.Validate()
+		if (err != nil) != (len(tt.want) > 0) || err != nil && !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: Validate = %v, want errors for %v", tt.name, err, tt.want)
+			continue
+		}
+		for _, f := range tt.want {
+			if !strings.Contains(err.Error(), f) {
+				t.Errorf("%s: Validate = %q, does not name %s", tt.name, err, f)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), "a@b.nl") {
+			t.Errorf("%s: Validate quotes a value: %q", tt.name, err)
+		}
 	}
 }
 

@@ -50,6 +50,8 @@ type requestJSON struct {
 	CustomerID  string `json:"customer_id"`
 	RequestedAt string `json:"requested_at,omitempty"`
 	Reason      string `json:"reason,omitempty"`
+	// Identifiers is a list: an empty one decodes as nil.
+	Identifiers []Identifier `json:"identifiers,omitempty"`
 }
 
 type receiptJSON struct {
@@ -58,6 +60,7 @@ type receiptJSON struct {
 	Reason      string         `json:"reason"`
 	Policy      string         `json:"policy,omitempty"`
 	Tombstones  map[string]int `json:"tombstones,omitempty"`
+	Rerendered  map[string]int `json:"rerendered,omitempty"`
 	Events      int            `json:"events"`
 	StartedAt   string         `json:"started_at,omitempty"`
 	CompletedAt string         `json:"completed_at,omitempty"`
@@ -214,6 +217,7 @@ func (q *ErasureRequest) toJSON() ([]byte, error) {
 		CustomerID:  q.CustomerID,
 		RequestedAt: w.format("requested_at", q.RequestedAt),
 		Reason:      q.Reason,
+		Identifiers: q.Identifiers,
 	}, &w)
 }
 
@@ -228,6 +232,7 @@ func (q *ErasureRequest) fromJSON(data []byte) error {
 		CustomerID:  j.CustomerID,
 		RequestedAt: r.parse("requested_at", j.RequestedAt),
 		Reason:      j.Reason,
+		Identifiers: nilIfNone(j.Identifiers),
 	}
 	return r.err
 }
@@ -240,6 +245,7 @@ func (c *ErasureReceipt) toJSON() ([]byte, error) {
 		Reason:      c.Reason,
 		Policy:      c.Policy,
 		Tombstones:  c.Tombstones,
+		Rerendered:  c.Rerendered,
 		Events:      c.Events,
 		StartedAt:   w.format("started_at", c.StartedAt),
 		CompletedAt: w.format("completed_at", c.CompletedAt),
@@ -259,12 +265,20 @@ func (c *ErasureReceipt) fromJSON(data []byte) error {
 		Reason:      j.Reason,
 		Policy:      j.Policy,
 		Tombstones:  nilIfEmpty(j.Tombstones),
+		Rerendered:  nilIfEmpty(j.Rerendered),
 		Events:      j.Events,
 		StartedAt:   r.parse("started_at", j.StartedAt),
 		CompletedAt: r.parse("completed_at", j.CompletedAt),
 		Status:      j.Status,
 	}
 	return r.err
+}
+
+func nilIfNone(ids []Identifier) []Identifier {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids
 }
 
 func nilIfEmpty(m map[string]int) map[string]int {

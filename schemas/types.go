@@ -69,25 +69,41 @@ type RenderedEvent struct {
 	Redactions map[string]int `json:"redactions,omitempty"`
 }
 
-// ErasureRequest asks to erase all data of one customer, as produced onto
-// erasure.requests.
+// ErasureRequest asks to erase all data of one customer, and/or identifiers
+// wherever a view record shows them, as produced onto erasure.requests.
 type ErasureRequest struct {
 	// RequestID makes handling idempotent.
-	RequestID   string    `json:"request_id"`
+	RequestID string `json:"request_id"`
+	// CustomerID is the customer whose records are erased; empty for a
+	// request by identifiers only.
 	CustomerID  string    `json:"customer_id"`
 	RequestedAt time.Time `json:"requested_at"`
 	// Reason is free-form, e.g. a ticket reference; it must not hold PII.
 	Reason string `json:"reason,omitempty"`
+	// Identifiers are values to redact in every view record that shows
+	// them (other customers' records included). An empty list decodes as nil.
+	Identifiers []Identifier `json:"identifiers,omitempty"`
 }
 
-// Validate reports every missing required field (request_id, customer_id),
+// Identifier is one value to erase: its PII type name and the value.
+type Identifier struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// Validate reports every missing required field (request_id; customer_id
+// unless identifiers are given; the type and value of each identifier),
 // joined into one error that wraps ErrInvalid. It returns nil for a valid
 // request. RequestedAt is optional: callers may fall back to the record
 // timestamp.
 func (r *ErasureRequest) Validate() error {
 	var errs []error
 	errs = appendMissing(errs, "request_id", r.RequestID == "")
-	errs = appendMissing(errs, "customer_id", r.CustomerID == "")
+	errs = appendMissing(errs, "customer_id or identifiers", r.CustomerID == "" && len(r.Identifiers) == 0)
+	for i, id := range r.Identifiers {
+		errs = appendMissing(errs, fmt.Sprintf("identifiers[%d].type", i), id.Type == "")
+		errs = appendMissing(errs, fmt.Sprintf("identifiers[%d].value", i), id.Value == "")
+	}
 	return errors.Join(errs...)
 }
 
@@ -105,6 +121,9 @@ type ErasureReceipt struct {
 	// Tombstones counts the tombstones written, per topic. An empty map
 	// decodes as nil.
 	Tombstones map[string]int `json:"tombstones,omitempty"`
+	// Rerendered counts the view records written again with an erased
+	// identifier redacted, per view topic. An empty map decodes as nil.
+	Rerendered map[string]int `json:"rerendered,omitempty"`
 	// Events is the number of events erased.
 	Events    int       `json:"events"`
 	StartedAt time.Time `json:"started_at"`

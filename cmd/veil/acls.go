@@ -63,18 +63,19 @@ func veilACLs(c config, who aclPrincipals) ([]acl, error) {
 		views = append(views, v.Topic)
 	}
 	requests, receipts := c.Erasure.Topics.Requests, c.Erasure.Topics.Receipts
-	state := []string{c.Topics.Subjects, c.Topics.Keys}
+	state := []string{c.Topics.Subjects, c.Topics.Keys, c.Topics.Identifiers}
 
-	// The processor reads raw and writes every view and the DLQ; the keyring
-	// reads and writes veil.keys; the erasure service reads requests and the
-	// subject index and writes tombstones (views, index, keys) and receipts.
-	topic(who.Veil, "Read", append([]string{c.Topics.Raw, requests}, state...)...)
+	// The processor reads raw and writes every view, the DLQ and both
+	// indexes; the keyring reads and writes veil.keys; the erasure service
+	// reads requests, the indexes and (to re-render the records that hold
+	// an erased identifier) the views, and writes tombstones and re-rendered
+	// records (views, indexes, keys) and receipts.
+	topic(who.Veil, "Read", append(append([]string{c.Topics.Raw, requests}, state...), views...)...)
 	topic(who.Veil, "Write", append(append(slices.Clone(views), c.Topics.DLQ, receipts), state...)...)
 	if c.Canary.Enabled {
 		// The canary writes its events to raw and reads them back (and
 		// deletes them) on every view, without a group.
 		topic(who.Veil, "Write", c.Topics.Raw)
-		topic(who.Veil, "Read", views...)
 	}
 	if c.TopicDefaults.Create {
 		specs := processor.TopicSpecs(c.Config)

@@ -41,6 +41,8 @@ func TestACLsCoverWhatVeilDoes(t *testing.T) {
 		{"Read", "topic", "erasure.requests"},
 		{"Read", "topic", "veil.subjects"},
 		{"Read", "topic", "veil.keys"},
+		{"Read", "topic", "veil.identifiers"},
+		{"Read", "topic", "conversations.support"}, // erasure by identifier re-renders view records
 		{"Write", "topic", "conversations.analytics"},
 		{"Write", "topic", "conversations.personalization"},
 		{"Write", "topic", "conversations.support"},
@@ -48,6 +50,7 @@ func TestACLsCoverWhatVeilDoes(t *testing.T) {
 		{"Write", "topic", "erasure.receipts"},
 		{"Write", "topic", "veil.subjects"},
 		{"Write", "topic", "veil.keys"},
+		{"Write", "topic", "veil.identifiers"},
 	} {
 		if !has(acls, "User:veil", w.op, w.res, w.name) {
 			t.Errorf("User:veil lacks %s on %s %s", w.op, w.res, w.name)
@@ -109,8 +112,9 @@ func TestACLsFollowTheConfig(t *testing.T) {
 			[]string{"User:svc-veil Read group redactor", "User:svc-veil Read group eraser"}, []string{"User:svc-veil Read group redactor-erasure"}},
 		{"no create", nil, func(c *config) { c.TopicDefaults.Create = false }, nil,
 			[]string{"User:veil Create topic literal conversations.raw"}},
-		{"canary off", nil, nil, nil,
-			[]string{"User:veil Write topic literal conversations.raw", "User:veil Read topic literal conversations.support"}},
+		{"canary off: Veil still reads the views, to re-render them for erasure by identifier", nil, nil,
+			[]string{"User:veil Read topic literal conversations.support"},
+			[]string{"User:veil Write topic literal conversations.raw"}},
 		{"canary on", nil, func(c *config) { c.Canary.Enabled = true },
 			[]string{"User:veil Write topic literal conversations.raw", "User:veil Read topic literal conversations.support",
 				"User:veil Read topic literal conversations.analytics", "User:veil Read topic literal conversations.personalization"}, nil},

@@ -75,9 +75,9 @@ func newAuthProbe(c config, log *slog.Logger, reg prometheus.Registerer) (*authP
 	p := &authProbe{
 		cl: cl, log: log, principal: "User:" + cmp.Or(c.SASL.Username, "ANONYMOUS"),
 		components: map[string]probeResources{
-			"processor": {groups: []string{c.Group}, topics: append([]string{c.Topics.Raw}, views...)},
+			"processor": {groups: []string{c.Group}, topics: append([]string{c.Topics.Raw, c.Topics.Identifiers}, views...)},
 			"erasure": {groups: []string{erasureGroup(c)}, topics: append([]string{
-				c.Erasure.Topics.Requests, c.Erasure.Topics.Receipts, c.Topics.Subjects}, views...)},
+				c.Erasure.Topics.Requests, c.Erasure.Topics.Receipts, c.Topics.Subjects, c.Topics.Identifiers}, views...)},
 			"keyring":   {topics: []string{c.Topics.Keys}},
 			"retention": {topics: append([]string{c.Topics.Subjects, c.Erasure.Topics.Receipts}, views...)},
 		},

@@ -183,6 +183,7 @@ func bench(ctx context.Context, o benchOpts, stdout, stderr io.Writer) error {
 	cfg.TopicDefaults.ReplicationFactor = 1
 	cfg.Topics.Raw, cfg.Topics.DLQ = run+cfg.Topics.Raw, run+cfg.Topics.DLQ
 	cfg.Topics.Subjects, cfg.Topics.Keys = run+cfg.Topics.Subjects, run+cfg.Topics.Keys
+	cfg.Topics.Identifiers = run + cfg.Topics.Identifiers
 	cfg.Views = slices.Clone(cfg.Views)
 	// The outputs of one event, in the order Veil writes them.
 	var outTopics []string

@@ -17,18 +17,20 @@ import (
 
 	"github.com/veil-privacy/veil/processor"
 	"github.com/veil-privacy/veil/processor/changelog"
+	"github.com/veil-privacy/veil/processor/subjects"
 	"github.com/veil-privacy/veil/schemas"
 )
 
 // runErase is 'veil erase': it produces an erasure request for one customer
-// and prints its request id; with --wait it then prints the receipt.
+// and/or identifiers and prints its request id; with --wait it then prints
+// the receipt.
 func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("veil erase", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
 		path      = fs.String("config", "", "YAML config file for brokers, TLS and SASL (optional)")
 		brokers   = fs.String("brokers", "", "seed brokers, comma separated (overrides config and VEIL_BROKERS)")
-		customer  = fs.String("customer", "", "customer id to erase (required)")
+		customer  = fs.String("customer", "", "customer id to erase (this, or --identifier, or both)")
 		reason    = fs.String("reason", "", "reason, e.g. a ticket reference; no personal data")
 		requestID = fs.String("request-id", "", "request id (default: a random one); the same id twice is handled once")
 		topic     = fs.String("topic", "", "erasure request topic (default: erasure.topics.requests of the config)")
@@ -38,11 +40,26 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		wait      = fs.Bool("wait", false, "wait for the receipt and print it as JSON")
 		timeout   = fs.Duration("timeout", 60*time.Second, "how long to wait (producing included)")
 	)
+	var ids []schemas.Identifier
+	var idErr error
+	// Parsed here, not refused by the flag package, whose error would quote the value.
+	fs.Func("identifier", "TYPE=VALUE to redact in every view record that shows it, e.g. EMAIL_ADDRESS=anna@example.nl (repeatable; "+
+		"types: EMAIL_ADDRESS, PHONE_NUMBER (international form), IBAN_CODE, CREDIT_CARD, NL_BSN, US_SSN, BE_NRN)", func(v string) error {
+		id, err := parseIdentifier(v)
+		if err != nil && idErr == nil {
+			idErr = fmt.Errorf("--identifier #%d: %w", len(ids)+1, err)
+		}
+		ids = append(ids, id)
+		return nil
+	})
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if *customer == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: veil erase --customer ID [--brokers HOST:PORT] [--reason R] [--request-id ID] [--wait] [--timeout 60s]")
+	if idErr != nil {
+		return idErr
+	}
+	if *customer == "" && len(ids) == 0 || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: veil erase (--customer ID | --identifier TYPE=VALUE ...) [--brokers HOST:PORT] [--reason R] [--request-id ID] [--wait] [--timeout 60s]")
 		return errUsage
 	}
 	c, err := loadConfig(*path, os.Getenv)
@@ -80,6 +97,7 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	value, err := codec.EncodeErasureRequest(schemas.ErasureRequest{
 		RequestID: id, CustomerID: *customer, RequestedAt: time.Now().UTC().Truncate(time.Millisecond), Reason: *reason,
+		Identifiers: ids,
 	})
 	if err != nil {
 		return err
@@ -125,8 +143,13 @@ func runErase(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	// Keyed by customer id with Kafka's default partitioner: the request
-	// lands in the partition of the customer's subject index.
-	rec := &kgo.Record{Topic: *topic, Key: []byte(*customer), Value: value}
+	// lands in the partition of the customer's subject index. A request by
+	// identifiers only is keyed by its request id (never by a value).
+	key := *customer
+	if key == "" {
+		key = id
+	}
+	rec := &kgo.Record{Topic: *topic, Key: []byte(key), Value: value}
 	if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
 		return fmt.Errorf("producing erasure request to %s: %w", *topic, err)
 	}
@@ -185,4 +208,18 @@ func mustJSON() *schemas.Codec {
 		panic(err) // the JSON codec has no options that can fail
 	}
 	return c
+}
+
+// parseIdentifier parses the TYPE=VALUE of --identifier. Its errors never
+// quote the value.
+func parseIdentifier(v string) (schemas.Identifier, error) {
+	typ, value, ok := strings.Cut(v, "=")
+	typ, value = strings.TrimSpace(typ), strings.TrimSpace(value)
+	switch {
+	case !ok || value == "":
+		return schemas.Identifier{}, errors.New("want TYPE=VALUE")
+	case !subjects.Identifying(typ, false):
+		return schemas.Identifier{}, fmt.Errorf("type %q is not indexed (want EMAIL_ADDRESS, PHONE_NUMBER, IBAN_CODE, CREDIT_CARD, NL_BSN, US_SSN or BE_NRN)", typ)
+	}
+	return schemas.Identifier{Type: typ, Value: value}, nil
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -72,6 +74,44 @@ func TestRunEraseProduces(t *testing.T) {
 	}
 	if got := strings.TrimSpace(out.String()); !strings.HasPrefix(got, "erase-") || len(got) != len("erase-")+24 {
 		t.Errorf("generated request id %q", got)
+	}
+}
+
+// TestRunEraseIdentifiers: --identifier TYPE=VALUE, repeated, puts the
+// identifiers in the request, which is keyed by its request id when no
+// customer is named; no value is printed; a type that is not indexed, or an
+// argument without '=', is refused without quoting the value.
+func TestRunEraseIdentifiers(t *testing.T) {
+	t.Setenv("VEIL_BROKERS", "")
+	addr, cl := eraseCluster(t)
+	var out, errb bytes.Buffer
+	err := runErase(context.Background(), []string{"--brokers", addr, "--request-id", "r9",
+		"--identifier", "EMAIL_ADDRESS=anna@example.nl", "--identifier", "CREDIT_CARD=5555 5555 5555 4444"}, &out, &errb)
+	if err != nil {
+		t.Fatalf("runErase: %v (%s)", err, errb.String())
+	}
+	if strings.Contains(out.String()+errb.String(), "anna") || strings.Contains(out.String()+errb.String(), "5555") {
+		t.Errorf("a value was printed: %q %q", out.String(), errb.String())
+	}
+	rec := readOne(t, cl, "erasure.requests")
+	codec, _ := schemas.NewCodec(schemas.FormatJSON)
+	q, err := codec.DecodeErasureRequest(rec.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []schemas.Identifier{{Type: "EMAIL_ADDRESS", Value: "anna@example.nl"}, {Type: "CREDIT_CARD", Value: "5555 5555 5555 4444"}}
+	if string(rec.Key) != "r9" || q.CustomerID != "" || !reflect.DeepEqual(q.Identifiers, want) {
+		t.Errorf("request record key %q = %+v, want key r9 and identifiers %v", rec.Key, q, want)
+	}
+	for _, bad := range []string{"PERSON=Anna Secret", "EMAIL_ADDRESS", "EMAIL_ADDRESS="} {
+		errb.Reset()
+		err := runErase(context.Background(), []string{"--brokers", addr, "--identifier", bad}, &out, &errb)
+		if err == nil {
+			t.Errorf("--identifier %q accepted", bad)
+		}
+		if strings.Contains(errb.String()+fmt.Sprint(err), "Secret") {
+			t.Errorf("--identifier %q: the value was quoted: %v %s", bad, err, errb.String())
+		}
 	}
 }
 

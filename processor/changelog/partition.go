@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -18,8 +19,20 @@ func WithPartitionKey(key string) context.Context {
 	return context.WithValue(context.Background(), partitionKeyCtx{}, key)
 }
 
+// keyPrefixCtx marks a record partitioned by its key up to the first '/'.
+type keyPrefixCtx struct{}
+
+// ByKeyPrefix returns a record Context that makes the Partitioner put the
+// record in the partition of its key's first part, up to the first '/' (the
+// identifier id of an identifier index entry), as PartitionFor of that part.
+// Unlike WithPartitionKey it names no key, so one Context serves every such
+// record and setting it allocates nothing.
+func ByKeyPrefix() context.Context {
+	return context.WithValue(context.Background(), keyPrefixCtx{}, true)
+}
+
 // Partitioner partitions records by the key set with WithPartitionKey, or
-// else by the record key, with Kafka's murmur2 so that a raw topic and a view
+// by the key's first part for a record with ByKeyPrefix, or else by the record key, with Kafka's murmur2 so that a raw topic and a view
 // topic of the same size put one conversation in the same partition number.
 // Records without any key keep the partition they were given (or 0).
 func Partitioner() kgo.Partitioner {
@@ -28,6 +41,13 @@ func Partitioner() kgo.Partitioner {
 			if r.Context != nil {
 				if k, ok := r.Context.Value(partitionKeyCtx{}).(string); ok {
 					return PartitionFor(k, n)
+				}
+				if r.Context.Value(keyPrefixCtx{}) != nil {
+					k := r.Key
+					if i := bytes.IndexByte(k, '/'); i >= 0 {
+						k = k[:i]
+					}
+					return int(murmur2(k)&0x7fffffff) % n
 				}
 			}
 			if r.Key == nil {

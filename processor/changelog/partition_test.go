@@ -1,7 +1,9 @@
 package changelog_test
 
 import (
+	"bytes"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -17,6 +19,7 @@ func TestPartitionerMatchesKafka(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	kafka := kgo.StickyKeyPartitioner(nil).ForTopic("t")
 	ours := changelog.Partitioner().ForTopic("t")
+	byPrefix := changelog.ByKeyPrefix()
 	for i := range 20_000 {
 		key := make([]byte, i%65)
 		for j := range key {
@@ -33,6 +36,12 @@ func TestPartitionerMatchesKafka(t *testing.T) {
 		r := &kgo.Record{Key: []byte("other"), Context: changelog.WithPartitionKey(string(key))}
 		if got := ours.Partition(r, n); got != want {
 			t.Fatalf("Partitioner by context key %x, %d partitions = %d, franz-go %d", key, n, got, want)
+		}
+		if bytes.IndexByte(key, '/') < 0 {
+			r := &kgo.Record{Key: append(append(slices.Clip(key), '/'), "c/e"...), Context: byPrefix}
+			if got := ours.Partition(r, n); got != want {
+				t.Fatalf("Partitioner by key prefix %x, %d partitions = %d, franz-go %d", key, n, got, want)
+			}
 		}
 	}
 }

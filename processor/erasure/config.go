@@ -78,8 +78,14 @@ type Pipeline struct {
 	// InputFormat is the format of requests and receipts when Config.Format
 	// is empty.
 	InputFormat schemas.Format
-	// Subjects is the subject index topic, Keys the data-key topic.
-	Subjects, Keys string
+	// Subjects is the subject index topic, Keys the data-key topic,
+	// Identifiers the identifier index topic.
+	Subjects, Keys, Identifiers string
+	// OutputFormat is the format of the view records, which erasure by
+	// identifier reads and writes again; OutputSchemaID is the schema id
+	// of the confluent format (0: the id each record carries).
+	OutputFormat   schemas.Format
+	OutputSchemaID uint32
 	// Views are the view topics: every index entry is erased from all of
 	// them, whatever views it names.
 	Views []string
@@ -161,8 +167,14 @@ func (c *Config) Validate() error {
 	if pl.Subjects == "" || pl.Keys == "" {
 		bad("topics.subjects and topics.keys: required")
 	}
+	if pl.Identifiers == "" {
+		bad("topics.identifiers: required")
+	}
+	if _, err := schemas.ParseFormat(string(pl.OutputFormat)); err != nil {
+		bad("output.format: %v", err)
+	}
 	for _, t := range []string{c.Topics.Requests, c.Topics.Receipts} {
-		if t != "" && (t == pl.Subjects || t == pl.Keys || slices.Contains(pl.Views, t) || slices.Contains(pl.Reserved, t)) {
+		if t != "" && (t == pl.Subjects || t == pl.Keys || t == pl.Identifiers || slices.Contains(pl.Views, t) || slices.Contains(pl.Reserved, t)) {
 			bad("erasure.topics: %q is also a processor topic", t)
 		}
 	}

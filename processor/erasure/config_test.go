@@ -13,7 +13,8 @@ func validConfig() Config {
 	c := Default()
 	c.Pipeline = Pipeline{
 		Group: "veil", SessionTimeout: 45 * time.Second, RebalanceTimeout: time.Minute, InputFormat: "json",
-		Subjects: "veil.subjects", Keys: "veil.keys", Views: []string{"conversations.analytics"},
+		Subjects: "veil.subjects", Keys: "veil.keys", Identifiers: "veil.identifiers", OutputFormat: "json",
+		Views:        []string{"conversations.analytics"},
 		Reserved:     []string{"conversations.raw", "conversations.dlq"},
 		CreateTopics: true, Partitions: 6, ReplicationFactor: -1, Tables: []changelog.TopicSpec{
 			{Name: "veil.subjects", Configs: map[string]string{"cleanup.policy": "compact"}},
@@ -79,7 +80,7 @@ func TestConfigValidate(t *testing.T) {
 		{"same topics", func(c *Config) { c.Topics.Receipts = c.Topics.Requests }, []string{"must differ"}},
 		{"format", func(c *Config) { c.Format = "xml" }, []string{"erasure.format"}},
 		{"confluent without schema id", func(c *Config) { c.Format = "confluent" }, []string{"erasure.receipt_schema_id"}},
-		{"no pipeline", func(c *Config) { c.Pipeline = Pipeline{} }, []string{"topics.subjects and topics.keys", "erasure.group", "session_timeout"}},
+		{"no pipeline", func(c *Config) { c.Pipeline = Pipeline{} }, []string{"topics.subjects and topics.keys", "topics.identifiers", "output.format", "erasure.group", "session_timeout"}},
 		{"processor topic", func(c *Config) { c.Topics.Requests, c.Topics.Receipts = "conversations.raw", "conversations.analytics" },
 			[]string{`"conversations.raw" is also a processor topic`, `"conversations.analytics" is also a processor topic`}},
 		{"numbers", func(c *Config) {

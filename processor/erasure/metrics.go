@@ -16,6 +16,7 @@ const (
 type metrics struct {
 	requests   *prometheus.CounterVec
 	tombstones *prometheus.CounterVec
+	rerendered *prometheus.CounterVec
 	seconds    prometheus.Histogram
 	sweeps     prometheus.Counter
 }
@@ -28,6 +29,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		tombstones: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "veil_tombstones_total", Help: "Tombstones acknowledged, by topic and reason (request or retention).",
 		}, []string{"topic", "reason"}),
+		rerendered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "veil_rerendered_records_total", Help: "View records written again with erased identifiers redacted, by topic.",
+		}, []string{"topic"}),
 		seconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "veil_erasure_seconds",
 			Help:    "Time from an erasure request record to its published receipt.",
@@ -37,6 +41,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "veil_retention_sweeps_total", Help: "Retention sweeps completed.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.tombstones, m.seconds, m.sweeps)
+	reg.MustRegister(m.requests, m.tombstones, m.rerendered, m.seconds, m.sweeps)
 	return m
 }

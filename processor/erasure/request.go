@@ -40,7 +40,15 @@ func (s *Service) handle(ctx context.Context, r *kgo.Record) (err error) {
 		s.log.Warn("erasure request skipped", "partition", r.Partition, "offset", r.Offset, "err", err)
 		return nil
 	}
-	subject := s.kr.SubjectID(q.CustomerID)
+	// A request by identifiers only has no subject; its completion record
+	// goes to the subject index partition of the request's own partition.
+	subject, p := "", r.Partition
+	if q.CustomerID != "" {
+		subject = s.kr.SubjectID(q.CustomerID)
+		// The index partition of the customer: the request's own partition
+		// when the request was keyed by customer id, as it should be.
+		p = int32(changelog.PartitionFor(q.CustomerID, s.nparts))
+	}
 	log := s.log.With("request_id", q.RequestID, "subject", subject, "partition", r.Partition, "offset", r.Offset)
 	defer func() {
 		if err != nil {
@@ -57,9 +65,6 @@ func (s *Service) handle(ctx context.Context, r *kgo.Record) (err error) {
 	if now := s.now(); at.After(now) {
 		at = now
 	}
-	// The index partition of the customer: the request's own partition
-	// when the request was keyed by customer id, as it should be.
-	p := int32(changelog.PartitionFor(q.CustomerID, s.nparts))
 	f, release, err := s.partition(ctx, p)
 	if err != nil {
 		return err
@@ -96,51 +101,22 @@ func (s *Service) handle(ctx context.Context, r *kgo.Record) (err error) {
 		start = g.StartedAt
 	}
 
-	// Shred first: from now on no instance gives the subject a fresh key
-	// for events sent up to the request, and the processor drops them, so
-	// that no new index entries appear for them while we erase.
-	mk, err := s.kr.Shred(ctx, subject, keyring.Erasure{At: at.UTC(), RequestID: q.RequestID})
-	if err != nil {
-		return fmt.Errorf("shredding key: %w", err)
-	}
-	t.counts[s.pl.Keys] = 1
-	// Every instance rendering events must have seen the shred before the
-	// last pass; one that joins meanwhile must too.
-	members, err := s.awaitAcks(ctx, mk)
-	if err != nil {
-		return err
-	}
-	for {
-		if err := s.passes(ctx, f, p, subject, q.RequestID, start, &t); err != nil {
+	if subject != "" {
+		if err := s.eraseSubject(ctx, f, p, subject, q.RequestID, at, start, &t); err != nil {
 			return err
 		}
-		now, err := s.renderers(ctx)
-		if err != nil {
-			return err
-		}
-		if slices.Equal(now, members) {
-			break
-		}
-		if members, err = s.awaitAcks(ctx, mk); err != nil {
+	}
+	var ids identified
+	if len(q.Identifiers) > 0 {
+		if ids, err = s.eraseIdentifiers(ctx, &q, subject); err != nil {
 			return err
 		}
 	}
 	if f.Err() != nil {
 		return errStopped
 	}
-	rc := schemas.ErasureReceipt{
-		RequestID:   q.RequestID,
-		SubjectHash: subject,
-		Reason:      ReasonRequest,
-		Tombstones:  t.counts,
-		Events:      t.events,
-		StartedAt:   ms(start),
-		CompletedAt: ms(s.now()),
-		Status:      StatusCompleted,
-	}
-	if t.events == 0 {
-		rc.Status = StatusNotFound
-	}
+	rc := receipt(q.RequestID, subject, &t, &ids, s.pl.Identifiers)
+	rc.StartedAt, rc.CompletedAt = ms(start), ms(s.now())
 	// The receipt first, then the completion record: a completion record
 	// always means the receipt was published. The progress record goes
 	// after it.
@@ -157,10 +133,90 @@ func (s *Service) handle(ctx context.Context, r *kgo.Record) (err error) {
 	}); err != nil {
 		return fmt.Errorf("writing completion record: %w", err)
 	}
+	// The identifier index entries found go last: a restart before this
+	// point finds them again and counts again what this request did.
+	if err := s.produce(ctx, ids.entries); err != nil {
+		log.Warn("identifier index entries not tombstoned; they point to records that no longer show them", "err", err)
+	}
 	s.m.requests.WithLabelValues(outcomeCompleted).Inc()
 	s.m.seconds.Observe(max(s.now().Sub(r.Timestamp), 0).Seconds())
-	log.Info("subject erased", "events", t.events, "resumed", resumed, "took", s.now().Sub(start))
+	log.Info("erasure completed", "events", t.events, "identifiers", len(q.Identifiers),
+		"rerendered", sum(ids.rerendered), "resumed", resumed, "took", s.now().Sub(start))
 	return nil
+}
+
+// eraseSubject shreds the key of subject and tombstones its records, as
+// index partition f (number p) lists them, counting into t.
+func (s *Service) eraseSubject(ctx context.Context, f *changelog.Table, p int32, subject, id string, at, start time.Time, t *tally) error {
+	// Shred first: from now on no instance gives the subject a fresh key
+	// for events sent up to the request, and the processor drops them, so
+	// that no new index entries appear for them while we erase.
+	mk, err := s.kr.Shred(ctx, subject, keyring.Erasure{At: at.UTC(), RequestID: id})
+	if err != nil {
+		return fmt.Errorf("shredding key: %w", err)
+	}
+	t.counts[s.pl.Keys] = 1
+	// Every instance rendering events must have seen the shred before the
+	// last pass; one that joins meanwhile must too.
+	members, err := s.awaitAcks(ctx, mk)
+	if err != nil {
+		return err
+	}
+	for {
+		if err := s.passes(ctx, f, p, subject, id, start, t); err != nil {
+			return err
+		}
+		now, err := s.renderers(ctx)
+		if err != nil {
+			return err
+		}
+		if slices.Equal(now, members) {
+			return nil
+		}
+		if members, err = s.awaitAcks(ctx, mk); err != nil {
+			return err
+		}
+	}
+}
+
+// receipt is the receipt of request id: the subject's tombstones and events
+// in t, the re-rendered and fail-closed records of its identifiers in ids,
+// and the identifier index entries it removes (on topic index). Its status
+// is not_found when it found nothing at all.
+func receipt(id, subject string, t *tally, ids *identified, index string) schemas.ErasureReceipt {
+	for topic, n := range ids.tombstoned {
+		t.counts[topic] += n
+	}
+	if len(ids.entries) > 0 {
+		t.counts[index] += len(ids.entries)
+	}
+	rc := schemas.ErasureReceipt{
+		RequestID:   id,
+		SubjectHash: subject,
+		Reason:      ReasonRequest,
+		Tombstones:  t.counts,
+		Rerendered:  ids.rerendered,
+		Events:      t.events,
+		Status:      StatusCompleted,
+	}
+	if len(rc.Rerendered) == 0 {
+		rc.Rerendered = nil
+	}
+	if len(rc.Tombstones) == 0 {
+		rc.Tombstones = nil
+	}
+	if t.events == 0 && sum(ids.rerendered) == 0 && len(ids.entries) == 0 && sum(ids.tombstoned) == 0 {
+		rc.Status = StatusNotFound
+	}
+	return rc
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // passes tombstones what index partition f holds of subject, catching up

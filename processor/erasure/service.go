@@ -50,6 +50,13 @@ type Service struct {
 	nparts int // partitions of the index topic
 	mu     sync.Mutex
 	owned  map[int32]*changelog.Table
+	// Used by the request loop only (no lock): the identifier index
+	// partitions restored so far, partition counts of other topics, and
+	// the confluent view codecs by schema id.
+	idents     map[int32]*changelog.Table
+	topicParts map[string]int
+	views      *schemas.Codec
+	confluent  map[uint32]*schemas.Codec
 }
 
 // New builds a Service. cfg must be valid, its Pipeline filled; kr is the
@@ -72,12 +79,18 @@ func New(cfg Config, kr *keyring.Keyring, conn []kgo.Opt, log *slog.Logger, reg 
 	if err != nil {
 		return nil, fmt.Errorf("erasure codec: %w", err)
 	}
+	var views *schemas.Codec
+	if f := cfg.Pipeline.OutputFormat; f != schemas.FormatConfluent {
+		if views, err = schemas.NewCodec(f); err != nil {
+			return nil, fmt.Errorf("view codec: %w", err)
+		}
+	}
 	if now == nil {
 		now = time.Now
 	}
 	return &Service{
 		cfg: cfg, pl: cfg.Pipeline, kr: kr, log: log, now: now, codec: codec, m: newMetrics(reg),
-		conn: slices.Clip(conn), group: cfg.group(),
+		conn: slices.Clip(conn), group: cfg.group(), views: views,
 	}, nil
 }
 
@@ -103,6 +116,12 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	s.st = st
 	s.owned = map[int32]*changelog.Table{}
+	s.idents, s.topicParts, s.confluent = map[int32]*changelog.Table{}, map[string]int{}, map[uint32]*schemas.Codec{}
+	defer func() {
+		for _, t := range s.idents {
+			t.Stop()
+		}
+	}()
 
 	// Index followers run until their partition is revoked or Run ends.
 	fctx, stopFollowers := context.WithCancel(ctx)
@@ -124,7 +143,7 @@ func (s *Service) Run(ctx context.Context) error {
 		kgo.SessionTimeout(s.pl.SessionTimeout),
 		kgo.RebalanceTimeout(s.pl.RebalanceTimeout),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.RecordPartitioner(partitioner{manual: s.pl.Subjects, base: changelog.Partitioner()}),
+		kgo.RecordPartitioner(partitioner{manual: s.pl.Subjects, identifiers: s.pl.Identifiers, base: changelog.Partitioner()}),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, a map[string][]int32) {
 			s.assign(fctx, a[s.cfg.Topics.Requests])
 		}),
@@ -357,12 +376,13 @@ func (s *Service) produce(ctx context.Context, recs []*kgo.Record) error {
 // (the service knows subject ids, not the customer ids the processor
 // partitions by) and everything else where changelog.Partitioner does.
 type partitioner struct {
-	manual string
-	base   kgo.Partitioner
+	manual      string
+	identifiers string // the identifier index: its tombstones name their partition too
+	base        kgo.Partitioner
 }
 
 func (p partitioner) ForTopic(t string) kgo.TopicPartitioner {
-	if t == p.manual {
+	if t == p.manual || t == p.identifiers {
 		return kgo.ManualPartitioner().ForTopic(t)
 	}
 	return p.base.ForTopic(t)

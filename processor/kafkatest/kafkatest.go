@@ -98,6 +98,7 @@ func (e *Env) Config(partitions int32) processor.Config {
 	c.Topics.DLQ = e.Prefix + ".dlq"
 	c.Topics.Subjects = e.Prefix + ".subjects"
 	c.Topics.Keys = e.Prefix + ".keys"
+	c.Topics.Identifiers = e.Prefix + ".identifiers"
 	c.Keys.KEK = make([]byte, 32)
 	_, _ = rand.Read(c.Keys.KEK)
 	c.Processing.ShutdownGrace = 10 * time.Second

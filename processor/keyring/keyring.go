@@ -549,6 +549,16 @@ func (k *Keyring) Key(ctx context.Context, subject string, sentAt time.Time) ([]
 	}
 }
 
+// DataKey returns the data key of subject if it has one, without creating
+// one: for re-rendering a record's pseudonyms, which must never give a subject
+// a key it does not have (an erased subject has none).
+func (k *Keyring) DataKey(subject string) ([]byte, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ke, ok := k.keys[subject]
+	return ke.dek, ok
+}
+
 // Erased reports the erasure marker of subject, if any.
 func (k *Keyring) Erased(subject string) (Erasure, bool) {
 	k.mu.Lock()

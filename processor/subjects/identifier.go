@@ -1,6 +1,7 @@
 package subjects
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The identifier index: for each finding of an identifying type that a view
@@ -75,57 +77,96 @@ var callingCodes = map[string]string{
 //     banks apart);
 //   - other types (names): lower-cased, white space collapsed.
 func NormalizeIdentifier(typ, value, region string) (string, bool) {
-	value = strings.TrimSpace(value)
-	switch typ {
-	case typeEmail:
-		v := strings.ToLower(value)
-		at := strings.IndexByte(v, '@')
-		return v, at > 0 && at < len(v)-1 && !strings.ContainsFunc(v, unicode.IsSpace)
-	case typePhone:
-		return normalizePhone(value, region)
-	case typeCard:
-		d := digits(value)
-		return d, len(d) >= 12 && len(d) <= 19
-	case typeBSN:
-		d := digits(value)
-		if len(d) == 8 {
-			d = "0" + d
-		}
-		return d, len(d) == 9
-	case typeSSN:
-		d := digits(value)
-		return d, len(d) == 9
-	case typeBENRN:
-		d := digits(value)
-		return d, len(d) == 11
-	case typeIBAN:
-		v := strings.Map(func(r rune) rune {
-			switch {
-			case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
-				return r
-			case r >= 'a' && r <= 'z':
-				return r - 'a' + 'A'
-			}
-			return -1
-		}, value)
-		return v, len(v) >= 15 && len(v) <= 34 && v[0] >= 'A' && v[1] >= 'A' && v[2] <= '9' && v[3] <= '9'
-	}
-	v := strings.Join(strings.Fields(strings.ToLower(value)), " ")
-	return v, v != ""
+	var buf [64]byte
+	b, ok := AppendNormalizedIdentifier(buf[:0], typ, value, region)
+	return string(b), ok
 }
 
-// normalizePhone returns the E.164 digits of a phone number; see NormalizeIdentifier.
-func normalizePhone(v, region string) (string, bool) {
+// AppendNormalizedIdentifier appends NormalizeIdentifier's form of value to
+// dst. For ASCII values it allocates nothing beyond growing dst, so that the
+// processor can index the findings of every event.
+func AppendNormalizedIdentifier(dst []byte, typ, value, region string) ([]byte, bool) {
+	value = strings.TrimSpace(value)
+	base := len(dst)
+	switch typ {
+	case typeEmail:
+		dst = appendLower(dst, value)
+		v := dst[base:]
+		at := bytes.IndexByte(v, '@')
+		return dst, at > 0 && at < len(v)-1 && !bytes.ContainsFunc(v, unicode.IsSpace)
+	case typePhone:
+		return appendPhone(dst, value, region)
+	case typeCard:
+		dst = appendDigits(dst, value, "")
+		return dst, len(dst)-base >= 12 && len(dst)-base <= 19
+	case typeBSN:
+		dst = appendDigits(dst, value, "")
+		if len(dst)-base == 8 {
+			dst = append(dst, 0)
+			copy(dst[base+1:], dst[base:])
+			dst[base] = '0'
+		}
+		return dst, len(dst)-base == 9
+	case typeSSN:
+		dst = appendDigits(dst, value, "")
+		return dst, len(dst)-base == 9
+	case typeBENRN:
+		dst = appendDigits(dst, value, "")
+		return dst, len(dst)-base == 11
+	case typeIBAN:
+		dst = appendIBAN(dst, value)
+		v := dst[base:]
+		return dst, len(v) >= 15 && len(v) <= 34 && v[0] >= 'A' && v[1] >= 'A' && v[2] <= '9' && v[3] <= '9'
+	}
+	v := strings.Join(strings.Fields(strings.ToLower(value)), " ")
+	return append(dst, v...), v != ""
+}
+
+// appendLower appends s lower-cased (ASCII without allocating).
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// appendIBAN appends the ASCII letters, upper-cased, and digits of s.
+func appendIBAN(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'Z':
+			dst = append(dst, c)
+		case c >= 'a' && c <= 'z':
+			dst = append(dst, c-'a'+'A')
+		}
+	}
+	return dst
+}
+
+// appendPhone appends the E.164 digits of a phone number; see NormalizeIdentifier.
+func appendPhone(dst []byte, v, region string) ([]byte, bool) {
+	base := len(dst)
 	intl := strings.HasPrefix(v, "+")
+	skip := ""
 	if intl {
 		// "+31 (0)6 ...": the trunk prefix in brackets is not dialled.
-		v = strings.Replace(v, "(0)", "", 1)
+		skip = "(0)"
 	}
-	d := digits(v)
+	dst = appendDigits(dst, v, skip)
+	d := dst[base:]
 	switch {
 	case intl:
-	case strings.HasPrefix(d, "00"):
-		d = d[2:]
+	case len(d) >= 2 && d[0] == '0' && d[1] == '0':
+		dst = dst[:base+copy(d, d[2:])]
 	default:
 		if _, r, ok := strings.Cut(region, "-"); ok {
 			region = r
@@ -134,27 +175,45 @@ func normalizePhone(v, region string) (string, bool) {
 		}
 		cc, known := callingCodes[strings.ToUpper(region)]
 		switch {
-		case !known:
-		case cc == "1" && len(d) == 11 && d[0] == '1':
-			// North America: the trunk prefix is the calling code.
+		case !known, len(d) == 0:
+		case cc == "1" && len(d) == 10:
+			// North America: ten digits are a national number; with a
+			// leading 1 (the trunk prefix is the calling code), or of
+			// another length, the digits are taken as they are.
+			dst = insertAt(dst, base, cc)
 		case cc == "1":
-			d = cc + d
-		case strings.HasPrefix(d, "0"):
-			d = cc + d[1:]
+		case len(d) > 0 && d[0] == '0':
+			dst = insertAt(dst[:base+copy(d, d[1:])], base, cc)
 		}
 	}
-	return d, len(d) >= 6 && len(d) <= 15
+	n := len(dst) - base
+	return dst, n >= 6 && n <= 15
 }
 
-// digits returns the ASCII digits of s.
-func digits(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			b.WriteByte(s[i])
+// insertAt inserts s into b at i.
+func insertAt(b []byte, i int, s string) []byte {
+	n := len(b)
+	b = append(b, s...)
+	copy(b[i+len(s):], b[i:n])
+	copy(b[i:], s)
+	return b
+}
+
+// appendDigits appends the ASCII digits of s; the first occurrence of skip
+// (if not empty) is left out.
+func appendDigits(dst []byte, s, skip string) []byte {
+	if skip != "" {
+		if i := strings.Index(s, skip); i >= 0 {
+			dst = appendDigits(dst, s[:i], "")
+			s = s[i+len(skip):]
 		}
 	}
-	return b.String()
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			dst = append(dst, s[i])
+		}
+	}
+	return dst
 }
 
 // IdentifierIDLen is the length of an IdentifierID in hex digits: 128 bits of
@@ -182,6 +241,16 @@ func NewIdentifierHasher(key []byte) (*IdentifierHasher, error) {
 // AppendID appends the id of the identifier of type typ with the normalised
 // value norm (NormalizeIdentifier) to dst.
 func (h *IdentifierHasher) AppendID(dst []byte, typ, norm string) []byte {
+	h.mac.Reset()
+	h.buf = append(append(append(h.buf[:0], typ...), 0), norm...)
+	h.mac.Write(h.buf)
+	clear(h.buf)
+	h.sum = h.mac.Sum(h.sum[:0])
+	return hex.AppendEncode(dst, h.sum[:IdentifierIDLen/2])
+}
+
+// AppendIDOf is AppendID of a normalised value held in bytes.
+func (h *IdentifierHasher) AppendIDOf(dst []byte, typ string, norm []byte) []byte {
 	h.mac.Reset()
 	h.buf = append(append(append(h.buf[:0], typ...), 0), norm...)
 	h.mac.Write(h.buf)

@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/veil-privacy/veil/rules"
 )
@@ -80,6 +82,17 @@ func TestNormalizeIdentifier(t *testing.T) {
 		got, ok := NormalizeIdentifier(tt.typ, tt.value, tt.region)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("NormalizeIdentifier(%s, %q, %q) = %q, %v; want %q, %v", tt.typ, tt.value, tt.region, got, ok, tt.want, tt.ok)
+		}
+		// Appended after other bytes, the same form follows them.
+		b, ok := AppendNormalizedIdentifier([]byte("x/"), tt.typ, tt.value, tt.region)
+		if string(b) != "x/"+tt.want || ok != tt.ok {
+			t.Errorf("AppendNormalizedIdentifier(x/, %s, %q, %q) = %q, %v; want %q, %v", tt.typ, tt.value, tt.region, b, ok, "x/"+tt.want, tt.ok)
+		}
+	}
+	buf := make([]byte, 0, 64)
+	for _, tt := range tests[:18] { // the ASCII e-mail, phone and card cases
+		if n := testing.AllocsPerRun(20, func() { buf, _ = AppendNormalizedIdentifier(buf[:0], tt.typ, tt.value, tt.region) }); n != 0 {
+			t.Errorf("AppendNormalizedIdentifier(%s, %q) allocates %v times, want 0", tt.typ, tt.value, n)
 		}
 	}
 }
@@ -226,6 +239,35 @@ func FuzzParseIdentifierEntry(f *testing.F) {
 		}
 		if k := IdentifierEntryKey(got.ID, got.Key); k != string(key) || !bytes.Equal(again, value) {
 			t.Fatalf("%q %x decoded to %+v, encodes to %q %x", key, value, got, k, again)
+		}
+	})
+}
+
+// FuzzNormalizeIdentifier: normalising is idempotent (a normal form is its
+// own normal form, so a request that names a value as the index stored it
+// finds it), appending leaves what dst held, and the normal form of an
+// e-mail address, card or national number has no byte the value did not.
+func FuzzNormalizeIdentifier(f *testing.F) {
+	types := []string{"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "NL_BSN", "US_SSN", "BE_NRN", "PERSON"}
+	for i, v := range []string{" Anna@Example.NL ", "+31 (0)6 1234 5678", "4111-1111 1111 1111", "nl91 abna 0417 1643 00", "11222333", "123-45-6789", "85.07.30-033.28", "Jan  de Vries"} {
+		f.Add(uint8(i), v, "nl-NL")
+	}
+	f.Add(uint8(1), "(415) 555-0100", "en-US")
+	f.Add(uint8(1), "0031 6 12345678", "")
+	f.Fuzz(func(t *testing.T, ti uint8, v, region string) {
+		typ := types[int(ti)%len(types)]
+		n, ok := NormalizeIdentifier(typ, v, region)
+		b, ok2 := AppendNormalizedIdentifier([]byte("pre"), typ, v, region)
+		if string(b) != "pre"+n || ok != ok2 {
+			t.Fatalf("Append(%s, %q, %q) = %q, %v; Normalize = %q, %v", typ, v, region, b, ok2, n, ok)
+		}
+		if !utf8.ValidString(v) || typ == "PHONE_NUMBER" && strings.HasPrefix(n, "00") {
+			// Lower-casing maps invalid bytes to U+FFFD; a number that after
+			// its international prefix starts with another is none.
+			return
+		}
+		if again, _ := NormalizeIdentifier(typ, n, region); again != n {
+			t.Fatalf("Normalize(%s, %q, %q) = %q, and of that %q", typ, v, region, n, again)
 		}
 	})
 }

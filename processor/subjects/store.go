@@ -21,7 +21,9 @@ import (
 // Keys: 'e' | partition (4 bytes, big endian) | "<subject>/<view key>" for
 // index entries, 'd' | partition | "<subject>/<request id>" for completion
 // records and 'g' | partition | "<subject>/<request id>" for progress
-// records; values as on the topic.
+// records; values as on the topic. Identifier index entries, of the
+// partitions of the identifier index topic the store follows, are kept apart:
+// 'i' | partition | "<identifier id>/<view key>" (ApplyIdentifiers).
 type Store struct {
 	dir string
 	db  *pebble.DB
@@ -107,6 +109,70 @@ func (s *Store) Apply(p int32, recs []*kgo.Record) error {
 		return fmt.Errorf("updating store: %w", err)
 	}
 	return nil
+}
+
+// ApplyIdentifiers folds records of identifier index partition p into the
+// store, as Apply does for the subject index.
+func (s *Store) ApplyIdentifiers(p int32, recs []*kgo.Record) error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	for _, r := range recs {
+		if r.Attrs.IsControl() || len(r.Key) == 0 {
+			continue
+		}
+		k := append(prefix('i', p), r.Key...)
+		var err error
+		if r.Value == nil {
+			err = b.Delete(k, nil)
+		} else {
+			err = b.Set(k, r.Value, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("updating identifier store: %w", err)
+		}
+	}
+	if err := b.Commit(pebble.NoSync); err != nil {
+		return fmt.Errorf("updating identifier store: %w", err)
+	}
+	return nil
+}
+
+// DropIdentifiers removes everything of identifier index partition p.
+func (s *Store) DropIdentifiers(p int32) error {
+	if err := s.db.DeleteRange(prefix('i', p), prefix('i', p+1), pebble.NoSync); err != nil {
+		return fmt.Errorf("dropping identifier partition %d from store: %w", p, err)
+	}
+	return nil
+}
+
+// Identifiers calls fn with each entry of identifier id (an IdentifierID) in
+// identifier index partition p, in key order, on a consistent snapshot.
+// Entries that do not decode are skipped. fn may stop the iteration by
+// returning ErrStop.
+func (s *Store) Identifiers(p int32, id string, fn func(e IdentifierEntry) error) error {
+	lower := append(append(prefix('i', p), id...), '/')
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upperBound(lower)})
+	if err != nil {
+		return fmt.Errorf("reading identifier store: %w", err)
+	}
+	defer it.Close()
+	for it.First(); it.Valid(); it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return fmt.Errorf("reading identifier store: %w", err)
+		}
+		e, err := ParseIdentifierEntry(it.Key()[5:], v)
+		if err != nil {
+			continue
+		}
+		if err := fn(e); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return it.Error()
 }
 
 // Drop removes everything of partition p.

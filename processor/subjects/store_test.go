@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,4 +119,78 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func identifierRecord(t *testing.T, id, key string) *kgo.Record {
+	t.Helper()
+	conv, _, _ := strings.Cut(key, "/")
+	v, err := AppendIdentifierEntry(nil, &IdentifierEntry{Key: key, ConversationID: conv, Type: "EMAIL_ADDRESS",
+		Subject: "s", SentAt: time.UnixMilli(0).UTC(), Views: []IdentifierView{{Name: "v", Forms: FormKept}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &kgo.Record{Key: []byte(IdentifierEntryKey(id, key)), Value: v}
+}
+
+func TestStoreIdentifiers(t *testing.T) {
+	st, err := OpenStore(t.TempDir(), 1<<20, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, b := strings.Repeat("a", IdentifierIDLen), strings.Repeat("b", IdentifierIDLen)
+	if err := st.ApplyIdentifiers(0, []*kgo.Record{
+		identifierRecord(t, a, "c1/e1"), identifierRecord(t, a, "c1/e2"), identifierRecord(t, b, "c2/e1"),
+		{Key: []byte(a + "/c3/e1"), Value: []byte("garbage")},
+		{Key: []byte(IdentifierEntryKey(a, "c1/e2"))}, // a tombstone
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ApplyIdentifiers(1, []*kgo.Record{identifierRecord(t, a, "c9/e9")}); err != nil {
+		t.Fatal(err)
+	}
+	// The subject index of the same partition number is another keyspace.
+	if err := st.Apply(0, []*kgo.Record{entryRecord(a, "c5/e5")}); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(p int32, id string) []string {
+		var out []string
+		if err := st.Identifiers(p, id, func(e IdentifierEntry) error {
+			if e.ID != id {
+				t.Errorf("entry of %s listed for %s", e.ID, id)
+			}
+			out = append(out, e.Key)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	tests := []struct {
+		p    int32
+		id   string
+		want []string
+	}{
+		{0, a, []string{"c1/e1"}},
+		{0, b, []string{"c2/e1"}},
+		{1, a, []string{"c9/e9"}},
+		{1, b, nil},
+	}
+	for _, tt := range tests {
+		if got := keys(tt.p, tt.id); !equal(got, tt.want) {
+			t.Errorf("Identifiers(%d, %s) = %v, want %v", tt.p, tt.id[:1], got, tt.want)
+		}
+	}
+	if err := st.DropIdentifiers(0); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(0, a); got != nil {
+		t.Errorf("after DropIdentifiers(0): %v", got)
+	}
+	if got := keys(1, a); !equal(got, []string{"c9/e9"}) {
+		t.Errorf("DropIdentifiers(0) dropped partition 1: %v", got)
+	}
+	if got := keysOf(t, st, 0, ""); !equal(got, []string{a + "/c5/e5"}) {
+		t.Errorf("DropIdentifiers(0) touched the subject index: %v", got)
+	}
 }
