@@ -201,7 +201,7 @@ func bench(ctx context.Context, o benchOpts, stdout, stderr io.Writer) error {
 	adm := kadm.NewClient(cl)
 	specs := processor.TopicSpecs(cfg)
 	for _, s := range specs {
-		if slices.Contains(outTopics, s.Name) {
+		if slices.Contains(outTopics, s.Name) || s.Name == cfg.Topics.Identifiers {
 			specs = append(specs, changelog.TopicSpec{Name: basePrefix + s.Name, Configs: s.Configs})
 		}
 	}
@@ -283,12 +283,12 @@ func bench(ctx context.Context, o benchOpts, stdout, stderr io.Writer) error {
 		return fmt.Errorf("warm-up: %w", err)
 	}
 	prog.done()
-	outs, outBytes, err := captureOutputs(ctx, cfg, outTopics, recs, customers)
+	outs, outBytes, ids, err := captureOutputs(ctx, adm, cfg, outTopics, recs, customers)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "outputs per event: %d (%s), %.0f B on average; the pass-through writes the same records, headers and partition keys to %s<topic>\n\n",
-		len(outTopics), strings.Join(outTopics, ", "), float64(outBytes)/float64(n), basePrefix)
+	fmt.Fprintf(stdout, "outputs per event: %d (%s) and %.2f on %s on average, %.0f B in all; the pass-through writes the same records, headers and partition keys to %s<topic>\n\n",
+		len(outTopics), strings.Join(outTopics, ", "), float64(ids)/float64(n), cfg.Topics.Identifiers, float64(outBytes)/float64(n), basePrefix)
 
 	fmt.Fprintf(stdout, "%-6s %-13s %9s %12s %8s %13s %6s %9s\n", "round", "run", "startup", "events/s", "MB/s", "CPU µs/event", "cores", "total")
 	line := func(round int, name string, r phaseResult) {
@@ -356,7 +356,7 @@ func bench(ctx context.Context, o benchOpts, stdout, stderr io.Writer) error {
 		if rate == 0 {
 			rate = o.overloadFactor * sum.veilEPS
 		}
-		if err := benchOverload(ctx, adm, cl, cfg, outTopics, run+"veil-bench-overload", all, rate, o.overload, stdout, veil); err != nil {
+		if err := benchOverload(ctx, adm, cl, cfg, append(slices.Clip(outTopics), cfg.Topics.Identifiers), run+"veil-bench-overload", all, rate, o.overload, stdout, veil); err != nil {
 			return err
 		}
 	}
@@ -420,41 +420,60 @@ type rawPos struct {
 	offset    int64
 }
 
-// captureOutputs reads back what the warm-up run of Veil wrote to topics for
-// recs (one record per topic per event) and returns, by raw record, the
-// records the pass-through writes for it: the same key, value and headers,
-// to the pass-through's copy of the topic, with the partition key Veil uses
-// (the conversation for views, the customer for the index). It also returns
-// their total size.
-func captureOutputs(ctx context.Context, cfg processor.Config, topics []string, recs []*kgo.Record, customers []string) (map[rawPos][]*kgo.Record, int64, error) {
+// captureOutputs reads back what the warm-up wrote: for each raw record (by
+// partition and offset) its record on each of topics (the views and the
+// subject index, one each per event), then its identifier index records
+// (none or more per event), as the pass-through is to write them. It returns
+// them, their bytes and the number of identifier index records.
+func captureOutputs(ctx context.Context, adm *kadm.Client, cfg processor.Config, topics []string, recs []*kgo.Record, customers []string) (map[rawPos][]*kgo.Record, int64, int, error) {
+	idTopic := cfg.Topics.Identifiers
+	idLeft, err := idRecordsLeft(ctx, adm, idTopic, cfg.Processing.Guarantee == processor.ExactlyOnce)
+	if err != nil {
+		return nil, 0, 0, err
+	}
 	opts, err := processor.ClientOpts(cfg)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
-	opts = append(opts, kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	opts = append(opts, kgo.ConsumeTopics(append(slices.Clip(topics), idTopic)...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if cfg.Processing.Guarantee == processor.ExactlyOnce {
 		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	}
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("creating kafka client: %w", err)
+		return nil, 0, 0, fmt.Errorf("creating kafka client: %w", err)
 	}
 	defer cl.Close()
 	perEvent := make([][]*kgo.Record, len(recs))
-	want, got := len(recs)*len(topics), 0
+	extra := make([][]*kgo.Record, len(recs))
+	want, got, ids := len(recs)*len(topics), 0, 0
 	var size int64
-	for got < want {
+	for got < want || len(idLeft) > 0 {
 		fetches := cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
-			return nil, 0, fmt.Errorf("reading the warm-up's outputs, %d of %d: %w", got, want, err)
+			return nil, 0, 0, fmt.Errorf("reading the warm-up's outputs, %d of %d: %w", got, want, err)
 		}
 		if err := fetches.Err(); err != nil {
-			return nil, 0, fmt.Errorf("reading the warm-up's outputs: %w", err)
+			return nil, 0, 0, fmt.Errorf("reading the warm-up's outputs: %w", err)
 		}
 		for _, r := range fetches.Records() {
-			i, k := eventIndex(r.Key), slices.Index(topics, r.Topic)
-			if i < 0 || i >= len(recs) || k < 0 {
-				return nil, 0, fmt.Errorf("unexpected output record %s/%d@%d", r.Topic, r.Partition, r.Offset)
+			i := eventIndex(r.Key)
+			if i < 0 || i >= len(recs) {
+				return nil, 0, 0, fmt.Errorf("unexpected output record %s/%d@%d", r.Topic, r.Partition, r.Offset)
+			}
+			if r.Topic == idTopic {
+				if end, ok := idLeft[r.Partition]; ok && r.Offset+1 >= end {
+					delete(idLeft, r.Partition)
+				}
+				extra[i] = append(extra[i], &kgo.Record{Topic: basePrefix + r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers,
+					Context: changelog.ByKeyPrefix()})
+				size += int64(len(r.Key) + len(r.Value))
+				ids++
+				continue
+			}
+			k := slices.Index(topics, r.Topic)
+			if k < 0 {
+				return nil, 0, 0, fmt.Errorf("unexpected output record %s/%d@%d", r.Topic, r.Partition, r.Offset)
 			}
 			if perEvent[i] == nil {
 				perEvent[i] = make([]*kgo.Record, len(topics))
@@ -474,9 +493,40 @@ func captureOutputs(ctx context.Context, cfg processor.Config, topics []string, 
 	}
 	outs := make(map[rawPos][]*kgo.Record, len(recs))
 	for i, r := range recs {
-		outs[rawPos{r.Partition, r.Offset}] = perEvent[i]
+		outs[rawPos{r.Partition, r.Offset}] = append(perEvent[i], extra[i]...)
 	}
-	return outs, size, nil
+	return outs, size, ids, nil
+}
+
+// idRecordsLeft returns, per partition of the identifier index topic that
+// holds records, the offset reading is done at: its end offset, less the
+// marker of the last transaction under exactly-once (every output of the
+// warm-up was committed, and the last offset of each partition written to is
+// that transaction's marker).
+func idRecordsLeft(ctx context.Context, adm *kadm.Client, topic string, txn bool) (map[int32]int64, error) {
+	starts, err := adm.ListStartOffsets(ctx, topic)
+	if err == nil {
+		err = starts.Error()
+	}
+	ends, err2 := adm.ListEndOffsets(ctx, topic)
+	if err2 == nil {
+		err2 = ends.Error()
+	}
+	if err = errors.Join(err, err2); err != nil {
+		return nil, fmt.Errorf("listing offsets of %s: %w", topic, err)
+	}
+	left := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		s, _ := starts.Lookup(topic, o.Partition)
+		if o.Offset > s.Offset {
+			end := o.Offset
+			if txn {
+				end--
+			}
+			left[o.Partition] = end
+		}
+	})
+	return left, nil
 }
 
 // eventIndex returns i of the generated event "ev-<i>" that a view or index
