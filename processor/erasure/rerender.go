@@ -3,6 +3,7 @@ package erasure
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +100,18 @@ func (s *Service) rerender(r *kgo.Record, t *target, requestID string) (*kgo.Rec
 		if by, _ := header(r, HeaderErasure); string(by) == requestID {
 			return nil, rerendered // done by this request before a restart
 		}
-		return nil, unchanged
+		// The index names this record for one of the values, yet no span
+		// matched. Kept and masked spans are compared by normalised value,
+		// but a pseudonym is the processor's token of the value as written
+		// ("06 1234 5678" in an nl-NL text), which the request's
+		// international form need not reproduce. Fail closed: redact every
+		// pseudonym of those types in it.
+		if out, changed, err = rerenderFields(&ev, spans, pseudonymsOf(t.ids), pz); err != nil {
+			return tomb, failClosed
+		}
+		if !changed {
+			return nil, unchanged // nothing of those types shows in it
+		}
 	}
 	if !strings.HasSuffix(ev.PolicyVersion, ErasedSuffix) {
 		ev.PolicyVersion += ErasedSuffix
@@ -111,6 +123,13 @@ func (s *Service) rerender(r *kgo.Record, t *target, requestID string) (*kgo.Rec
 	}
 	return &kgo.Record{Topic: r.Topic, Key: r.Key, Value: v, Context: changelog.WithPartitionKey(t.conv),
 		Headers: rerenderedHeaders(r.Headers, rules.AppendSidecar(nil, out), ev.PolicyVersion, requestID)}, rerendered
+}
+
+// pseudonymsOf matches every pseudonymised span of one of the types of ids.
+func pseudonymsOf(ids []rules.Identifier) rules.Matcher {
+	return func(t rules.Type, f rules.Form, _ string) bool {
+		return f == rules.Pseudonymized && slices.ContainsFunc(ids, func(id rules.Identifier) bool { return id.Type == t })
+	}
 }
 
 // rerenderFields re-renders every text field of ev in place with match (no

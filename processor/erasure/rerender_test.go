@@ -158,3 +158,25 @@ func equalMaps(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// TestPseudonymsOf: the fail-closed matcher of a record the index names but
+// no span of matches takes every pseudonym of the identifiers' types, and
+// nothing kept, masked or of another type (the record's own values stay).
+func TestPseudonymsOf(t *testing.T) {
+	m := pseudonymsOf([]rules.Identifier{{Type: rules.Phone, Value: "+31 6 1234 5678"}})
+	tests := []struct {
+		typ  rules.Type
+		form rules.Form
+		want bool
+	}{
+		{rules.Phone, rules.Pseudonymized, true},
+		{rules.Phone, rules.Kept, false},
+		{rules.Phone, rules.Masked, false},
+		{rules.Email, rules.Pseudonymized, false},
+	}
+	for _, tt := range tests {
+		if got := m(tt.typ, tt.form, "PHONE_NUMBER:0123456789ab"); got != tt.want {
+			t.Errorf("pseudonymsOf(phone)(%s, %v) = %v, want %v", tt.typ, tt.form, got, tt.want)
+		}
+	}
+}
