@@ -85,6 +85,33 @@ func (s *Service) latest(ctx context.Context, topic string, targets map[string]*
 		}
 	}
 	out := map[string]*kgo.Record{}
+	if len(todo) > 0 {
+		if err := s.scan(ctx, topic, offs, todo, func(r *kgo.Record) {
+			if want[r.Partition][string(r.Key)] {
+				out[string(r.Key)] = r
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if len(starts) == 0 {
+		return out, nil // read from the start already
+	}
+	// A record stamped before its event's sent_at (a sender's clock ahead
+	// of the processor's by more than clockSkew) is before where the scan
+	// began: the partitions of keys not found are read again from their
+	// start, up to the same offsets, for those keys only.
+	offs, todo = map[int32]kgo.Offset{}, map[int32]int64{}
+	for p, keys := range want {
+		for key := range keys {
+			if _, found := out[key]; found {
+				delete(keys, key)
+			}
+		}
+		if end, _ := ends.Lookup(topic, p); len(keys) > 0 && end.Offset > 0 {
+			offs[p], todo[p] = kgo.NewOffset().At(0), end.Offset
+		}
+	}
 	if len(todo) == 0 {
 		return out, nil
 	}
