@@ -219,7 +219,12 @@ func parseIdentifier(v string) (schemas.Identifier, error) {
 	case !ok || value == "":
 		return schemas.Identifier{}, errors.New("want TYPE=VALUE")
 	case !subjects.Identifying(typ, false):
-		return schemas.Identifier{}, fmt.Errorf("type %q is not indexed (want EMAIL_ADDRESS, PHONE_NUMBER, IBAN_CODE, CREDIT_CARD, NL_BSN, US_SSN or BE_NRN)", typ)
+		// Not quoted: a swapped VALUE=TYPE would print the value.
+		return schemas.Identifier{}, errors.New("the type is not indexed (want EMAIL_ADDRESS, PHONE_NUMBER, IBAN_CODE, CREDIT_CARD, NL_BSN, US_SSN or BE_NRN)")
+	case typ == "PHONE_NUMBER" && !strings.HasPrefix(value, "+") && !strings.HasPrefix(value, "00"):
+		// The index normalised each number with its event's locale; a
+		// request has none, so a national number would match nothing.
+		return schemas.Identifier{}, errors.New("a PHONE_NUMBER must be in international form (+31 6 ..., or 0031 6 ...)")
 	}
 	return schemas.Identifier{Type: typ, Value: value}, nil
 }

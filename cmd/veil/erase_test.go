@@ -103,7 +103,9 @@ func TestRunEraseIdentifiers(t *testing.T) {
 	if string(rec.Key) != "r9" || q.CustomerID != "" || !reflect.DeepEqual(q.Identifiers, want) {
 		t.Errorf("request record key %q = %+v, want key r9 and identifiers %v", rec.Key, q, want)
 	}
-	for _, bad := range []string{"PERSON=Anna Secret", "EMAIL_ADDRESS", "EMAIL_ADDRESS="} {
+	// A swapped VALUE=TYPE must not print the value either (it did: the
+	// type was quoted), and a national phone number is refused.
+	for _, bad := range []string{"PERSON=Anna Secret", "EMAIL_ADDRESS", "EMAIL_ADDRESS=", "Secret@example.nl=EMAIL_ADDRESS", "PHONE_NUMBER=06 Secret"} {
 		errb.Reset()
 		err := runErase(context.Background(), []string{"--brokers", addr, "--identifier", bad}, &out, &errb)
 		if err == nil {
