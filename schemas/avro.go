@@ -3,7 +3,9 @@ package schemas
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/linkedin/goavro/v2"
 )
@@ -94,6 +96,12 @@ func (r *avroReader) str(field string) string {
 	s, ok := v.(string)
 	if !ok {
 		r.fail(field)
+	}
+	// Avro does not check that a string is UTF-8; like the JSON decoder,
+	// invalid bytes read as U+FFFD, so that offsets into the text (the
+	// sidecar of a view record) hold in every output format.
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	return s
 }

@@ -601,3 +601,28 @@ func TestDecodeOtherRecordErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeEventInvalidUTF8: a text field with bytes that are not UTF-8
+// decodes the same in every format, each such byte as U+FFFD (Avro does not
+// check strings; its decoder returned the bytes as they were, so offsets
+// into the text shifted once the JSON view encoder replaced them).
+func TestDecodeEventInvalidUTF8(t *testing.T) {
+	e := sampleEvent()
+	e.Body, e.AuthorName = "caf\xe9 \xff ok", "Ann\xc3"
+	want := sampleEvent()
+	want.Body, want.AuthorName = "caf\uFFFD \uFFFD ok", "Ann\uFFFD"
+	for _, f := range allFormats {
+		c := newTestCodec(t, f)
+		b, err := c.EncodeEvent(e)
+		if err != nil {
+			t.Fatalf("%s: EncodeEvent: %v", f, err)
+		}
+		got, err := c.DecodeEvent(b)
+		if err != nil {
+			t.Fatalf("%s: DecodeEvent: %v", f, err)
+		}
+		if got.Body != want.Body || got.AuthorName != want.AuthorName {
+			t.Errorf("%s: body %q, author %q; want %q, %q", f, got.Body, got.AuthorName, want.Body, want.AuthorName)
+		}
+	}
+}
