@@ -625,7 +625,7 @@ func (p *Processor) runTxn(ctx context.Context, sess *kgo.GroupTransactSession, 
 	batches := []*batch{b}
 	w.dispatch(b)
 	b.waitHandled()
-	for len(batches) < txnPolls && len(bombs) == 0 && time.Since(start) < p.cfg.Processing.TransactionTimeout/4 && !hold.Load() && wctx.Err() == nil {
+	for len(batches) < txnPolls && len(bombs) == 0 && time.Since(start) < p.cfg.Processing.TransactionTimeout/4 && !hold.Load() && !b.abandoned() && wctx.Err() == nil {
 		var now context.Context // nil: only what is buffered
 		more := sess.PollRecords(now, p.cfg.Processing.MaxPollRecords)
 		bombs = p.fetchErrors(more, bombs)
@@ -917,6 +917,14 @@ func (b *batch) answered() {
 	if b.outstanding.Add(-1) == 0 {
 		b.ackDone()
 	}
+}
+
+// abandoned tells whether a record of b was abandoned (nothing of the
+// transaction will commit).
+func (b *batch) abandoned() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.fatal != nil
 }
 
 // abandon marks the batch as failed: it will not be committed.

@@ -68,7 +68,6 @@ func benchOverload(ctx context.Context, adm *kadm.Client, cl *kgo.Client, cfg pr
 	rawEnds.Each(func(o kadm.ListedOffset) { had += o.Offset })
 
 	rctx, stop := context.WithCancel(ctx)
-	defer stop()
 	var (
 		wg       sync.WaitGroup
 		inflight sync.WaitGroup
@@ -77,6 +76,9 @@ func benchOverload(ctx context.Context, adm *kadm.Client, cl *kgo.Client, cfg pr
 		veilErr  error
 		exited   = make(chan struct{})
 	)
+	// On every return: Veil, the producer and its callbacks are done
+	// before the caller closes the client and deletes the topics.
+	defer func() { stop(); wg.Wait(); inflight.Wait() }()
 	wg.Go(func() {
 		defer close(exited)
 		veilErr = veil(rctx, group)
@@ -121,7 +123,7 @@ func benchOverload(ctx context.Context, adm *kadm.Client, cl *kgo.Client, cfg pr
 		case <-ctx.Done():
 			return fmt.Errorf("overload run: %w", ctx.Err())
 		case <-exited:
-			return fmt.Errorf("overload run: the processor stopped: %v", veilErr)
+			return fmt.Errorf("overload run: the processor stopped: %w", veilErr)
 		case <-tick.C:
 		}
 		done = pctx.Err() != nil
