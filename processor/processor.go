@@ -607,13 +607,14 @@ func (p *Processor) runTxn(ctx context.Context, sess *kgo.GroupTransactSession, 
 	// the batch's work (outputs, data keys) gets no longer than that.
 	wctx, cancelWork := context.WithTimeout(bctx, p.cfg.Processing.TransactionTimeout)
 	defer cancelWork()
-	n := len(recs)
+	var n atomic.Int64 // the transaction's records, read by stalled
+	n.Store(int64(len(recs)))
 	// Records in flight to a broker that went down are neither acknowledged
 	// nor failed (the client cannot fail them safely) until it is back: a
 	// batch still running past its deadline reports not ready meanwhile.
 	stalled := context.AfterFunc(wctx, func() {
 		p.ready.Store(false)
-		p.log.Warn("transaction outlived its timeout, waiting on the brokers", "records", n)
+		p.log.Warn("transaction outlived its timeout, waiting on the brokers", "records", n.Load())
 	})
 	defer func() {
 		if !stalled() && rerr == nil && ctx.Err() == nil {
@@ -636,7 +637,7 @@ func (p *Processor) runTxn(ctx context.Context, sess *kgo.GroupTransactSession, 
 		p.rebuildConversations(ctx, sess.Client(), w, more)
 		b = newBatch(wctx, func() {}, sess.Client().Produce, hold, more, mrecs)
 		batches = append(batches, b)
-		n += len(mrecs)
+		n.Add(int64(len(mrecs)))
 		w.dispatch(b)
 		b.waitHandled()
 	}
@@ -651,7 +652,7 @@ func (p *Processor) runTxn(ctx context.Context, sess *kgo.GroupTransactSession, 
 	defer cancel()
 	committed, err := sess.End(ectx, kgo.TransactionEndTry(ok))
 	if err != nil {
-		return bombs, p.sessionFailed(ctx, fmt.Errorf("ending transaction of %d records: %w", n, err))
+		return bombs, p.sessionFailed(ctx, fmt.Errorf("ending transaction of %d records: %w", n.Load(), err))
 	}
 	if !committed {
 		p.m.commits.WithLabelValues("aborted").Inc()
@@ -680,7 +681,7 @@ func (p *Processor) runTxn(ctx context.Context, sess *kgo.GroupTransactSession, 
 		if since := time.Since(p.abortedSince); since > p.cfg.Processing.RetryMaxElapsed {
 			return bombs, fmt.Errorf("transactions aborted for %v, last cause: %w", since.Round(time.Second), cause)
 		}
-		p.log.Warn("transaction aborted; the batch will be consumed again", "records", n, "cause", cause)
+		p.log.Warn("transaction aborted; the batch will be consumed again", "records", n.Load(), "cause", cause)
 		select {
 		case <-time.After(p.abortWait.NextBackOff()):
 		case <-ctx.Done():
