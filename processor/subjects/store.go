@@ -88,39 +88,25 @@ func storeKey(p int32, key []byte) []byte {
 // Apply folds records of index partition p into the store: a value sets its
 // key, a tombstone deletes it. Control records are skipped.
 func (s *Store) Apply(p int32, recs []*kgo.Record) error {
-	b := s.db.NewBatch()
-	defer b.Close()
-	for _, r := range recs {
-		if r.Attrs.IsControl() || len(r.Key) == 0 {
-			continue
-		}
-		k := storeKey(p, r.Key)
-		var err error
-		if r.Value == nil {
-			err = b.Delete(k, nil)
-		} else {
-			err = b.Set(k, r.Value, nil)
-		}
-		if err != nil {
-			return fmt.Errorf("updating store: %w", err)
-		}
-	}
-	if err := b.Commit(pebble.NoSync); err != nil {
-		return fmt.Errorf("updating store: %w", err)
-	}
-	return nil
+	return s.apply(recs, func(key []byte) []byte { return storeKey(p, key) }, "store")
 }
 
 // ApplyIdentifiers folds records of identifier index partition p into the
 // store, as Apply does for the subject index.
 func (s *Store) ApplyIdentifiers(p int32, recs []*kgo.Record) error {
+	return s.apply(recs, func(key []byte) []byte { return append(prefix('i', p), key...) }, "identifier store")
+}
+
+// apply writes recs to the store in one batch, each under keyOf its key;
+// what names the store in errors.
+func (s *Store) apply(recs []*kgo.Record, keyOf func([]byte) []byte, what string) error {
 	b := s.db.NewBatch()
 	defer b.Close()
 	for _, r := range recs {
 		if r.Attrs.IsControl() || len(r.Key) == 0 {
 			continue
 		}
-		k := append(prefix('i', p), r.Key...)
+		k := keyOf(r.Key)
 		var err error
 		if r.Value == nil {
 			err = b.Delete(k, nil)
@@ -128,11 +114,11 @@ func (s *Store) ApplyIdentifiers(p int32, recs []*kgo.Record) error {
 			err = b.Set(k, r.Value, nil)
 		}
 		if err != nil {
-			return fmt.Errorf("updating identifier store: %w", err)
+			return fmt.Errorf("updating %s: %w", what, err)
 		}
 	}
 	if err := b.Commit(pebble.NoSync); err != nil {
-		return fmt.Errorf("updating identifier store: %w", err)
+		return fmt.Errorf("updating %s: %w", what, err)
 	}
 	return nil
 }
